@@ -1,0 +1,68 @@
+"""Partner source contracts: the YAML files in `sources/`, one per source.
+
+A contract says how a source's files are named, which parser format reads them, which
+expectation suite validates them and, in a format-specific part, the layout the parser needs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dagster_project.lib.settings import SOURCES_DIR
+
+
+class ContractError(ValueError):
+    """A contract file in `sources/` is incomplete or inconsistent."""
+
+
+@dataclass(frozen=True)
+class SourceContract:
+    source: str
+    description: str
+    format: str
+    file_pattern: re.Pattern[str]
+    file_example: str
+    suite: str
+    raw_table: str
+    spec: Mapping[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_mapping(cls, spec: Mapping[str, Any], origin: str) -> SourceContract:
+        required = ("source", "description", "format", "file_pattern", "file_example", "suite", "raw_table")
+        missing = [key for key in required if key not in spec]
+        if missing:
+            raise ContractError(f"{origin}: missing {', '.join(missing)}")
+        pattern = re.compile(spec["file_pattern"])
+        if "period" not in pattern.groupindex:
+            raise ContractError(f"{origin}: file_pattern needs a named group 'period'")
+        if not pattern.fullmatch(spec["file_example"]):
+            raise ContractError(f"{origin}: file_example does not match file_pattern")
+        return cls(
+            source=spec["source"],
+            description=" ".join(str(spec["description"]).split()),
+            format=spec["format"],
+            file_pattern=pattern,
+            file_example=spec["file_example"],
+            suite=spec["suite"],
+            raw_table=spec["raw_table"],
+            spec=spec,
+        )
+
+
+def load_contract(path: Path) -> SourceContract:
+    with path.open(encoding="utf-8") as handle:
+        return SourceContract.from_mapping(yaml.safe_load(handle), origin=path.name)
+
+
+@cache
+def load_contracts(sources_dir: Path = SOURCES_DIR) -> dict[str, SourceContract]:
+    """Every contract in `sources/`, keyed by source name (the landing folder's name)."""
+    contracts = [load_contract(path) for path in sorted(sources_dir.glob("*.yaml"))]
+    return {contract.source: contract for contract in contracts}

@@ -1,0 +1,28 @@
+"""Where things live. Every path can be overridden from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SOURCES_DIR = REPO_ROOT / "sources"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+DBT_PROJECT_DIR = REPO_ROOT / "dbt"
+SAMPLE_EXTRACTS_DIR = REPO_ROOT / "sample_extracts"
+
+
+def _path_from_env(variable: str, default: Path) -> Path:
+    """A path from the environment (relative to the working directory) or the repo default."""
+    value = os.environ.get(variable)
+    return Path(value).expanduser().resolve() if value else default
+
+
+def landing_dir() -> Path:
+    """Root of the landing area: one folder per source (`LANDING_DIR`, default data/landing)."""
+    return _path_from_env("LANDING_DIR", REPO_ROOT / "data" / "landing")
+
+
+def warehouse_path() -> Path:
+    """The DuckDB warehouse file (`WAREHOUSE_PATH`, default data/warehouse.duckdb)."""
+    return _path_from_env("WAREHOUSE_PATH", REPO_ROOT / "data" / "warehouse.duckdb")

@@ -1,0 +1,137 @@
+"""Validation with Great Expectations: one suite per source, kept as JSON under `expectations/`.
+
+Suites run on the parsed rows as a pandas DataFrame (GX's SQL source does not work on DuckDB),
+before anything is loaded. Each failed expectation becomes findings that name the file, sheet,
+spreadsheet row, column, rule and offending value. GX is imported lazily: it takes seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dagster_project.lib.contracts import SourceContract
+from dagster_project.lib.findings import Finding, Severity
+from dagster_project.lib.parsing import ParsedExtract, parser_format
+from dagster_project.lib.settings import EXPECTATIONS_DIR
+
+SEVERITY_BY_GX = {"critical": Severity.ERROR, "warning": Severity.QUERY, "info": Severity.QUERY}
+
+
+class SuiteError(ValueError):
+    """An expectation suite file that GX cannot use as written."""
+
+
+def load_suite_definition(name: str, expectations_dir: Path = EXPECTATIONS_DIR) -> dict[str, Any]:
+    path = expectations_dir / name
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@cache
+def _gx_validator() -> Any:
+    """An in-memory GX context with a pandas data source; built once per process."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    asset = context.data_sources.add_pandas("extracts").add_dataframe_asset("parsed_rows")
+    return asset.add_batch_definition_whole_dataframe("whole_extract")
+
+
+def build_suite(definition: dict[str, Any]) -> Any:
+    import great_expectations as gx
+
+    try:
+        suite = gx.ExpectationSuite(
+            name=definition["name"], expectations=definition["expectations"], meta=definition.get("meta")
+        )
+    except Exception as exc:  # GX raises pydantic and its own errors for a bad configuration
+        raise SuiteError(
+            f"suite {definition['name']!r}: an expectation is not a valid GX configuration: {exc}"
+        ) from exc
+    if len(suite.expectations) != len(definition["expectations"]):
+        # GX logs and drops an expectation it cannot build; a dropped rule must not pass silently.
+        raise SuiteError(f"suite {definition['name']!r}: some expectations are not valid GX configurations")
+    return suite
+
+
+def validate_extract(contract: SourceContract, parsed: ParsedExtract) -> list[Finding]:
+    """Findings from the source's suite for one parsed extract (none when it has no rows)."""
+    if parsed.rows.empty:
+        return []
+    frame = parser_format(contract).add_check_columns(contract, parsed.rows)
+    frame = _for_gx(frame.reset_index(drop=True))
+    suite = build_suite(load_suite_definition(contract.suite))
+    batch = _gx_validator().get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(suite, result_format="COMPLETE")
+    findings: list[Finding] = []
+    for outcome in result.results:
+        if not outcome.success:
+            findings.extend(_findings_from(outcome, frame, parsed))
+    return findings
+
+
+def _for_gx(frame: pd.DataFrame) -> pd.DataFrame:
+    """Nullable extension dtypes as plain float/object columns, which every GX metric handles."""
+    converted = frame.copy()
+    for column in converted.columns:
+        dtype = converted[column].dtype
+        if isinstance(dtype, pd.Int64Dtype | pd.Float64Dtype):
+            converted[column] = converted[column].astype("float64")
+        elif not pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_datetime64_any_dtype(dtype):
+            converted[column] = converted[column].astype(object).where(converted[column].notna(), None)
+    return converted
+
+
+def _findings_from(outcome: Any, frame: pd.DataFrame, parsed: ParsedExtract) -> list[Finding]:
+    config = outcome.expectation_config
+    meta = config.meta or {}
+    severity = SEVERITY_BY_GX[str(getattr(config, "severity", "critical")).rsplit(".", 1)[-1].lower()]
+    rule = meta.get("rule", config.type)
+    column_name = meta.get("column_name")
+    base = {
+        "rule": rule,
+        "severity": severity,
+        "file_name": parsed.landed.name,
+        "column_name": column_name,
+        "column_letter": parsed.column_letters.get(column_name) if column_name else None,
+    }
+    indexes = outcome.result.get("unexpected_index_list") or []
+    if not indexes:
+        return [Finding(message=meta.get("message", config.type), **base)]
+    return [_row_finding(frame.loc[index], meta, config, base) for index in _row_indexes(indexes)]
+
+
+def _row_indexes(indexes: list[Any]) -> list[int]:
+    """GX gives plain indexes, or dicts holding the index for some expectation types."""
+    return sorted({int(i["index"]) if isinstance(i, dict) else int(i) for i in indexes})
+
+
+def _row_finding(row: pd.Series, meta: dict[str, Any], config: Any, base: dict[str, Any]) -> Finding:
+    value_column = meta.get("value_column") or config.kwargs.get("column") or config.kwargs.get("column_A")
+    value = row.get(value_column)
+    message = meta.get("message", config.type)
+    expected_column = meta.get("expected_column")
+    if expected_column and not pd.isna(row.get(expected_column)):
+        message = f"{message} (expected {_display(row[expected_column])})"
+    return Finding(
+        message=message,
+        sheet=row.get("sheet_name"),
+        row_number=int(row["row_number"]) if not pd.isna(row.get("row_number")) else None,
+        value=None if value is None or pd.isna(value) else _display(value),
+        **base,
+    )
+
+
+def _display(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
