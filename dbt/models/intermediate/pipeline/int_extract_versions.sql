@@ -1,0 +1,45 @@
+-- One row per extract version, with its place among the versions a partner sent for the same
+-- source, authority and period. The latest accepted version is current; each accepted version
+-- is superseded by the next accepted one. A rejected resubmission supersedes nothing.
+
+with
+
+extracts as (
+
+    select * from {{ ref('stg_pipeline__extracts') }}
+
+),
+
+accepted as (
+
+    select
+        load_id,
+        row_number() over latest_first = 1 as is_current,
+        lead(load_id) over oldest_first as superseded_by_load_id
+
+    from extracts
+    where load_status = 'accepted'
+    window
+        latest_first as (partition by source, la_code, period_end order by received_at desc, loaded_at desc),
+        oldest_first as (partition by source, la_code, period_end order by received_at, loaded_at)
+
+),
+
+final as (
+
+    select
+        extracts.*,
+        row_number() over (
+            partition by extracts.source, extracts.la_code, extracts.period_end
+            order by extracts.received_at, extracts.loaded_at
+        ) as version_number,
+        coalesce(accepted.is_current, false) as is_current,
+        accepted.superseded_by_load_id,
+        extracts.query_count > 0 as has_queries
+
+    from extracts
+    left join accepted using (load_id)
+
+)
+
+select * from final
