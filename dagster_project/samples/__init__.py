@@ -1,0 +1,1 @@
+"""Deterministic sample extracts: what each partner would send, quirks included."""
