@@ -1,0 +1,148 @@
+"""One extract asset per source contract: a quarter's landed files parsed, validated and loaded raw.
+
+The expectation suite's outcome is reported as two asset checks on the asset: `errors` (severity
+ERROR: an extract with errors is kept out of the marts) and `queries` (WARN: it loads, flagged).
+"""
+
+from collections import defaultdict
+
+import dagster as dg
+import pandas as pd
+
+from dagster_project.assets.landing import landing_key
+from dagster_project.lib.contracts import SourceContract
+from dagster_project.lib.findings import Finding, Severity
+from dagster_project.lib.ingest import IngestResult, ingest_file
+from dagster_project.lib.landing import partition_fingerprint
+from dagster_project.partitions import quarters
+from dagster_project.resources import LandingResource, WarehouseResource
+
+ERRORS_CHECK = "errors"
+QUERIES_CHECK = "queries"
+FINGERPRINT_KEY = "landing_fingerprint"
+PREVIEW_FINDINGS = 50
+
+
+def raw_key(contract: SourceContract) -> dg.AssetKey:
+    return dg.AssetKey(["raw", contract.source])
+
+
+def build_extract_asset(contract: SourceContract) -> dg.AssetsDefinition:
+    key = raw_key(contract)
+
+    @dg.asset(
+        key=key,
+        deps=[landing_key(contract)],
+        partitions_def=quarters,
+        group_name="raw",
+        kinds={"python", "duckdb"},
+        description=f"{contract.description} Every file of the quarter, parsed, validated and loaded into `raw`.",
+        metadata={"contract": f"sources/{contract.source}.yaml", "suite": f"expectations/{contract.suite}"},
+        check_specs=[
+            dg.AssetCheckSpec(ERRORS_CHECK, asset=key, description="No extract of the quarter has an error finding."),
+            dg.AssetCheckSpec(QUERIES_CHECK, asset=key, description="No extract of the quarter has a query finding."),
+        ],
+    )
+    def extract(
+        context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
+        files = landing.scan().by_partition(contract.source).get(context.partition_key, [])
+        if not files:
+            raise dg.Failure(f"no {contract.source} file for {context.partition_key} in {landing.root}")
+        files.sort(key=lambda landed: landed.received_at())
+        results: list[IngestResult] = []
+        with warehouse.connect() as connection:
+            for position, landed in enumerate(files, start=1):
+                context.log.info(f"[{position}/{len(files)}] reading {landed.name}")
+                result = ingest_file(connection, contract, landed, context.run_id)
+                _log_result(context, result)
+                results.append(result)
+        return dg.MaterializeResult(
+            metadata={
+                FINGERPRINT_KEY: partition_fingerprint(files),
+                "files": dg.MetadataValue.md(_files_table(results)),
+                "rows_loaded": sum(r.outcome.rows for r in results),
+            },
+            check_results=_check_results(results),
+        )
+
+    return extract
+
+
+def _log_result(context: dg.AssetExecutionContext, result: IngestResult) -> None:
+    context.log.info(result.summary())
+    for finding in result.findings[:PREVIEW_FINDINGS]:
+        log = context.log.error if finding.severity is Severity.ERROR else context.log.warning
+        log(str(finding))
+
+
+def _current_results(results: list[IngestResult]) -> list[IngestResult]:
+    """The newest file per authority decides the partition's state; older versions are history."""
+    newest: dict[str | None, IngestResult] = {}
+    for result in results:
+        newest[result.landed.la_code] = result
+    return list(newest.values())
+
+
+def _check_results(results: list[IngestResult]) -> list[dg.AssetCheckResult]:
+    current = _current_results(results)
+    by_severity: dict[Severity, list[Finding]] = defaultdict(list)
+    for result in current:
+        for finding in result.findings:
+            by_severity[finding.severity].append(finding)
+    return [
+        _check_result(ERRORS_CHECK, by_severity[Severity.ERROR], dg.AssetCheckSeverity.ERROR),
+        _check_result(QUERIES_CHECK, by_severity[Severity.QUERY], dg.AssetCheckSeverity.WARN),
+    ]
+
+
+def _check_result(name: str, findings: list[Finding], severity: dg.AssetCheckSeverity) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        check_name=name,
+        passed=not findings,
+        severity=severity,
+        metadata={"count": len(findings), "findings": dg.MetadataValue.md(_findings_table(findings))},
+    )
+
+
+def _files_table(results: list[IngestResult]) -> str:
+    frame = pd.DataFrame(
+        [
+            {
+                "file": r.landed.name,
+                "status": r.outcome.status,
+                "rows": r.outcome.rows,
+                "errors": r.outcome.errors,
+                "queries": r.outcome.queries,
+                "load_id": r.outcome.load_id,
+                "sha256": r.sha256[:12],
+            }
+            for r in results
+        ]
+    )
+    return frame.to_markdown(index=False)
+
+
+def _findings_table(findings: list[Finding]) -> str:
+    if not findings:
+        return "No findings."
+    shown = pd.DataFrame(
+        [
+            {
+                "file": f.file_name,
+                "sheet": f.sheet,
+                "row": f.row_number,
+                "column": f.column_letter,
+                "rule": f.rule,
+                "value": f.value,
+                "message": f.message,
+            }
+            for f in findings[:PREVIEW_FINDINGS]
+        ]
+    )
+    more = (
+        f"\n\n…and {len(findings) - PREVIEW_FINDINGS} more (see marts.extract_findings)."
+        if len(findings) > PREVIEW_FINDINGS
+        else ""
+    )
+    return shown.to_markdown(index=False) + more

@@ -1,0 +1,53 @@
+"""Everything Dagster loads, assembled in one place: one extract asset per contract in sources/,
+the dbt warehouse, the landing sensor, the nightly schedule and their resources."""
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from dagster_project.assets.extracts import build_extract_asset
+from dagster_project.assets.landing import build_landing_spec
+from dagster_project.assets.warehouse import dbt_project, warehouse_models
+from dagster_project.jobs import refresh_warehouse
+from dagster_project.lib.contracts import load_contracts
+from dagster_project.lib.settings import landing_dir, warehouse_path
+from dagster_project.resources import LandingResource, WarehouseResource
+from dagster_project.schedules import nightly_refresh
+from dagster_project.sensors import landing_sensor
+
+RAW_LOG = [
+    dg.AssetSpec(
+        key=["raw", "extracts"],
+        description="Every extract version loaded, written by each source's extract asset (raw.extracts).",
+        group_name="raw",
+        kinds={"duckdb"},
+    ),
+    dg.AssetSpec(
+        key=["raw", "findings"],
+        description="Every finding on every extract version, written by each source's extract asset (raw.findings).",
+        group_name="raw",
+        kinds={"duckdb"},
+    ),
+]
+
+
+def build_definitions() -> dg.Definitions:
+    contracts = load_contracts().values()
+    return dg.Definitions(
+        assets=[
+            *(build_landing_spec(c) for c in contracts),
+            *(build_extract_asset(c) for c in contracts),
+            *RAW_LOG,
+            warehouse_models,
+        ],
+        jobs=[refresh_warehouse],
+        sensors=[landing_sensor],
+        schedules=[nightly_refresh],
+        resources={
+            "landing": LandingResource(root=str(landing_dir())),
+            "warehouse": WarehouseResource(path=str(warehouse_path())),
+            "dbt": DbtCliResource(project_dir=dbt_project),
+        },
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,37 @@
+"""Resources: where the landing area and the warehouse are, configured once in definitions.py."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from dagster_project.lib import loading
+from dagster_project.lib.contracts import load_contracts
+from dagster_project.lib.landing import LandingScan, scan_landing
+
+
+class LandingResource(dg.ConfigurableResource):
+    """The landing area: a folder per source under `root` (LANDING_DIR)."""
+
+    root: str
+
+    def scan(self) -> LandingScan:
+        return scan_landing(Path(self.root), load_contracts())
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB warehouse file (WAREHOUSE_PATH). Connections wait out another writer's lock."""
+
+    path: str
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with loading.connect(Path(self.path)) as connection:
+            yield connection
+
+    def ensure_raw_layer(self) -> None:
+        """Every source's raw tables exist, so dbt finds its sources even before a file arrives."""
+        with self.connect() as connection:
+            loading.ensure_raw_layer(connection, load_contracts().values())

@@ -1,0 +1,29 @@
+"""The landing sensor: a new or changed file in the landing area launches a run for its quarter."""
+
+import dagster as dg
+
+from dagster_project.assets.warehouse import warehouse_models
+from dagster_project.automation import plan_refresh
+from dagster_project.jobs import refresh_warehouse
+from dagster_project.partitions import quarters
+from dagster_project.resources import LandingResource
+
+
+@dg.sensor(
+    job=refresh_warehouse,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Watches LANDING_DIR; launches a refresh_warehouse run for each quarter whose files changed.",
+)
+def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingResource) -> dg.SensorResult:
+    plan = plan_refresh(context.instance, landing.scan(), list(warehouse_models.keys), reason="landing_sensor")
+    reported = set(filter(None, (context.cursor or "").split("\n")))
+    for rejected in plan.rejected:
+        if str(rejected.path) not in reported:
+            context.log.warning(f"left in place, not loaded: {rejected.reason}")
+    return dg.SensorResult(
+        run_requests=plan.run_requests,
+        dynamic_partitions_requests=[quarters.build_add_request(plan.new_partitions)] if plan.new_partitions else [],
+        cursor="\n".join(sorted(str(r.path) for r in plan.rejected)),
+        skip_reason=None if plan.run_requests else "no new or changed files in the landing area",
+    )
