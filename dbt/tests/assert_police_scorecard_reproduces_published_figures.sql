@@ -1,5 +1,8 @@
 -- Every police figure the partnership reports published (seed published_police_figures, transcribed
--- from ../shared/seeds) must come out of police_scorecard unchanged. Rows returned are mismatches.
+-- from ../shared/seeds) should come out of police_scorecard unchanged. Rows returned are mismatches.
+-- A warning, not an error: on the sample extracts it must pass (the tests hold it to that), but a
+-- partner's later correction of a published figure is news for the reader, not a broken build.
+{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'police_scorecard'}}}) }}
 
 with
 

@@ -1,0 +1,73 @@
+"""Shared set-up: the dbt manifest is parsed once per session, before anything imports the Dagster
+definitions (the manifest defines the dbt assets); every test that runs the pipeline gets its own
+landing area, warehouse file and Dagster instance."""
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+from dagster_project.lib.dbt_project import parse_dbt_project
+from dagster_project.lib.settings import SAMPLE_EXTRACTS_DIR
+
+SAMPLES = SAMPLE_EXTRACTS_DIR / "police_scorecard"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    parse_dbt_project()
+
+
+@dataclass
+class Pipeline:
+    """A landing area, a warehouse and a Dagster instance of a test's own."""
+
+    landing: Path
+    warehouse: Path
+    instance: object
+
+    @property
+    def police_folder(self) -> Path:
+        folder = self.landing / "police_scorecard"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def land_sample(self, period: str) -> Path:
+        return Path(shutil.copy2(SAMPLES / f"police_scorecard_{period}.xlsx", self.police_folder))
+
+    def refresh(self):
+        from dagster_project.runner import run_refresh
+
+        return run_refresh(instance=self.instance)
+
+    def query(self, sql: str, *params: object) -> list[tuple]:
+        import duckdb
+
+        with duckdb.connect(str(self.warehouse), read_only=True) as connection:
+            return connection.execute(sql, list(params)).fetchall()
+
+
+@pytest.fixture
+def pipeline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipeline]:
+    yield from _pipeline(tmp_path, monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def module_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield from _pipeline(tmp_path_factory.mktemp("pipeline"), monkeypatch)
+
+
+def _pipeline(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipeline]:
+    import dagster as dg
+
+    landing, warehouse = root / "landing", root / "warehouse.duckdb"
+    monkeypatch.setenv("LANDING_DIR", str(landing))
+    monkeypatch.setenv("WAREHOUSE_PATH", str(warehouse))
+    (root / "dagster_home").mkdir()
+    with dg.instance_for_test(temp_dir=str(root / "dagster_home")) as instance:
+        yield Pipeline(landing=landing, warehouse=warehouse, instance=instance)

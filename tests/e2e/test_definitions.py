@@ -1,0 +1,75 @@
+"""The code location as the UI loads it: the asset graph from landing to marts, checks, sensor, schedule."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from dagster_project.lib.settings import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+SNAPSHOT = Path(__file__).resolve().parents[1] / "snapshots" / "asset_graph.txt"
+
+
+def graph_lines(defs: dg.Definitions) -> list[str]:
+    graph = defs.resolve_asset_graph()
+    lines = []
+    for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
+        node = graph.get(key)
+        parents = ", ".join(sorted(p.to_user_string() for p in node.parent_keys))
+        lines.append(f"{key.to_user_string()} <- [{parents}]")
+    for check in sorted(graph.asset_check_keys, key=lambda c: c.to_user_string()):
+        lines.append(f"check {check.to_user_string()}")
+    return lines
+
+
+def test_the_asset_graph_is_the_one_we_meant(monkeypatch):
+    """A changed graph fails here; if the change is intended, regenerate with UPDATE_SNAPSHOTS=1."""
+    from dagster_project.definitions import build_definitions
+
+    lines = graph_lines(build_definitions())
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        SNAPSHOT.write_text("\n".join(lines) + "\n")
+    assert lines == SNAPSHOT.read_text().splitlines()
+    assert "raw/police_scorecard <- [landing/police_scorecard]" in lines
+    assert "check raw/police_scorecard:errors" in lines
+
+
+def test_definitions_load_as_dagster_dev_loads_them():
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("dagster")), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_sensor_launches_one_run_per_new_quarter_and_reports_bad_names(pipeline):
+    from dagster_project.resources import LandingResource
+    from dagster_project.sensors import landing_sensor
+
+    pipeline.land_sample("2022-03")
+    pipeline.land_sample("2023-03")
+    (pipeline.police_folder / "police scorecard.xlsx").write_bytes(b"x")
+    context = dg.build_sensor_context(
+        instance=pipeline.instance, resources={"landing": LandingResource(root=str(pipeline.landing))}
+    )
+    result = landing_sensor(context)
+    assert [r.partition_key for r in result.run_requests] == ["2022-03", "2023-03"]
+    assert all(dg.AssetKey(["raw", "police_scorecard"]) in r.asset_selection for r in result.run_requests)
+    assert all(dg.AssetKey(["marts", "police_scorecard"]) in r.asset_selection for r in result.run_requests)
+    assert result.dynamic_partitions_requests[0].partition_keys == ["2022-03", "2023-03"]
+    assert "police scorecard.xlsx" in result.cursor
+
+
+def test_the_nightly_schedule_runs_at_two_in_london():
+    from dagster_project.definitions import defs
+
+    schedule = defs.resolve_schedule_def("nightly_refresh")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "Europe/London")

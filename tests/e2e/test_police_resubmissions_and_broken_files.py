@@ -1,0 +1,144 @@
+"""Resubmissions supersede and keep history; broken workbooks are rejected with a clear finding
+while the rest of the run still loads."""
+
+import os
+import shutil
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from tests.builders import measure_row, sheet_for
+from tests.conftest import SAMPLES
+
+pytestmark = pytest.mark.e2e
+
+MISSING = "Number of Missing Children"
+BATH = "E06000022"
+
+
+def edit_sample(pipeline, period: str, edit) -> None:
+    """Land a sample after `edit(workbook)`, dated after anything already landed."""
+    target = pipeline.police_folder / f"police_scorecard_{period}.xlsx"
+    workbook = openpyxl.load_workbook(SAMPLES / target.name)
+    edit(workbook)
+    workbook.save(target)
+    stamp = max(p.stat().st_mtime for p in pipeline.police_folder.iterdir()) + 60
+    os.utime(target, (stamp, stamp))
+
+
+def test_a_resubmission_supersedes_the_earlier_file_and_both_stay_queryable(pipeline):
+    pipeline.land_sample("2022-03")
+    pipeline.land_sample("2023-03")
+    assert pipeline.refresh().success
+
+    def correct_bath_missing_children(workbook):
+        sheet = sheet_for(workbook, BATH)
+        row = measure_row(sheet, MISSING)
+        sheet.cell(row, 2).value, sheet.cell(row, 4).value, sheet.cell(row, 5).value = 96, 35, "57.4%"
+
+    edit_sample(pipeline, "2023-03", correct_bath_missing_children)
+    outcome = pipeline.refresh()
+    assert outcome.success, outcome.report()
+    assert len(outcome.runs) == 2  # the changed quarter, then the warehouse
+
+    versions = pipeline.query(
+        """select version_number, load_status, is_current, superseded_by_load_id is not null
+           from intermediate.int_extract_versions where period_end = date '2023-03-31' order by version_number"""
+    )
+    assert versions == [(1, "accepted", False, True), (2, "accepted", True, False)]
+    assert pipeline.query(
+        """select "current", previous, chg, pct_chg from marts.police_scorecard
+           where la_code = ? and period_end = date '2023-03-31' and measure = ?""",
+        BATH,
+        MISSING,
+    ) == [(96, 61, 35, Decimal("57.4"))]
+    history = pipeline.query(
+        """select value, is_superseded, is_latest from marts.fct_metric_values
+           where la_code = ? and metric_code = 'police_missing_children' and period_end = date '2023-03-31'
+           order by is_superseded desc""",
+        BATH,
+    )
+    assert history == [(95.0, True, False), (96.0, False, True)]
+    assert pipeline.query("select count(*) from raw.extracts") == [(3,)]
+
+
+def test_broken_workbooks_each_give_their_clear_error_and_the_others_still_load(pipeline):
+    pipeline.land_sample("2022-03")
+    edit_sample(pipeline, "2022-06", lambda wb: wb.remove(sheet_for(wb, "E06000023")))
+
+    def unknown_label(workbook):
+        sheet = sheet_for(workbook, "E06000024")
+        sheet.cell(measure_row(sheet, MISSING), 1).value = "Number of Missing Adults"
+
+    def text_in_number(workbook):
+        sheet = sheet_for(workbook, "E06000025")
+        sheet.cell(measure_row(sheet, MISSING), 3).value = "about 70"
+
+    def period_disagrees(workbook):
+        sheet_for(workbook, "E06000066").cell(2, 1).value = "12 months to 31/12/2022"
+
+    edit_sample(pipeline, "2022-09", unknown_label)
+    edit_sample(pipeline, "2022-12", text_in_number)
+    edit_sample(pipeline, "2023-03", period_disagrees)
+    corrupt = pipeline.police_folder / "police_scorecard_2023-06.xlsx"
+    corrupt.write_bytes((SAMPLES / "police_scorecard_2023-06.xlsx").read_bytes()[:2000])
+    misnamed = pipeline.police_folder / "Police Scorecard March 2024.xlsx"
+    shutil.copy(SAMPLES / "police_scorecard_2024-03.xlsx", misnamed)
+
+    outcome = pipeline.refresh()
+    assert outcome.success, outcome.report()
+    assert misnamed.exists()
+    assert any(
+        "Police Scorecard March 2024.xlsx" in line and "police_scorecard_2023-03.xlsx" in line for line in outcome.lines
+    )
+
+    findings = pipeline.query(
+        """select file_name, rule, sheet_or_module, spreadsheet_row, column_letter, offending_value
+           from marts.extract_findings where severity = 'error' order by file_name"""
+    )
+    by_file = {name: (rule, sheet, row, column, value) for name, rule, sheet, row, column, value in findings}
+    assert by_file["police_scorecard_2022-06.xlsx"][0] == "missing_sheet"
+    assert by_file["police_scorecard_2022-09.xlsx"][0:1] + by_file["police_scorecard_2022-09.xlsx"][3:] == (
+        "unknown_label",
+        "A",
+        "Number of Missing Adults",
+    )
+    assert by_file["police_scorecard_2022-12.xlsx"][0] == "not_a_number"
+    assert by_file["police_scorecard_2022-12.xlsx"][3:] == ("C", "about 70")
+    assert by_file["police_scorecard_2023-03.xlsx"][0:1] + by_file["police_scorecard_2023-03.xlsx"][2:4] == (
+        "period_mismatch",
+        2,
+        "A",
+    )
+    assert by_file["police_scorecard_2023-06.xlsx"][0] == "unreadable_file"
+    assert all(sheet for name, (rule, sheet, *_) in by_file.items() if rule in {"unknown_label", "not_a_number"})
+
+    statuses = dict(
+        pipeline.query("select strftime(period_end, '%Y-%m'), load_status from intermediate.int_extract_versions")
+    )
+    assert statuses == {
+        "2022-03": "accepted",
+        "2022-06": "rejected",
+        "2022-09": "rejected",
+        "2022-12": "rejected",
+        "2023-03": "rejected",
+        "2023-06": "rejected",
+    }
+    assert pipeline.query("select distinct period_end from marts.police_scorecard") == [(date(2022, 3, 31),)]
+
+    errors_check = {
+        run.dagster_run.tags.get("dagster/partition"): evaluation.passed
+        for run in outcome.runs
+        for evaluation in run.get_asset_check_evaluations()
+        if evaluation.check_name == "errors"
+    }
+    assert errors_check == {
+        "2022-03": True,
+        "2022-06": False,
+        "2022-09": False,
+        "2022-12": False,
+        "2023-03": False,
+        "2023-06": False,
+    }

@@ -1,0 +1,61 @@
+"""The contracts in sources/, the metric catalogue and the published figures agree with each other."""
+
+import csv
+import filecmp
+from pathlib import Path
+
+import pytest
+
+from dagster_project.lib.contracts import ContractError, SourceContract, load_contracts
+from dagster_project.lib.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, REPO_ROOT
+
+SHARED_SPEC = REPO_ROOT.parent / "shared" / "spec"
+
+
+def catalogue() -> dict[str, dict[str, str]]:
+    with (DBT_PROJECT_DIR / "seeds" / "metric_catalogue.csv").open(encoding="utf-8") as handle:
+        return {row["metric_code"]: row for row in csv.DictReader(handle)}
+
+
+def test_every_contract_names_an_existing_suite():
+    for contract in load_contracts().values():
+        assert (EXPECTATIONS_DIR / contract.suite).is_file()
+
+
+def test_every_police_measure_is_in_the_catalogue_and_nothing_else_is():
+    police = load_contracts()["police_scorecard"]
+    codes = {m["metric_code"] for m in police.spec["measures"]}
+    catalogued = {code for code, row in catalogue().items() if row["source"] == "police_scorecard"}
+    assert codes == catalogued
+
+
+def test_a_contract_whose_example_does_not_match_its_pattern_is_refused():
+    with pytest.raises(ContractError, match="file_example"):
+        SourceContract.from_mapping(
+            {
+                "source": "x",
+                "description": "x",
+                "format": "block_workbook",
+                "file_pattern": r"x_(?P<period>\d{4}-\d{2})",
+                "file_example": "y_2023-03",
+                "suite": "x.json",
+                "raw_table": "x",
+            },
+            origin="x.yaml",
+        )
+
+
+@pytest.mark.skipif(not SHARED_SPEC.is_dir(), reason="../shared/spec is not beside this checkout")
+def test_the_published_figures_seed_is_the_specs_own_file():
+    seed = DBT_PROJECT_DIR / "seeds" / "published_police_figures.csv"
+    assert filecmp.cmp(seed, SHARED_SPEC / "published_police_figures.csv", shallow=False)
+
+
+def test_samples_are_what_the_generator_makes(tmp_path: Path):
+    from dagster_project.samples.police_scorecard import write_samples
+    from tests.conftest import SAMPLES
+
+    written = write_samples(tmp_path)
+    assert [p.name for p in written] == sorted(p.name for p in SAMPLES.iterdir())
+    for path in written:
+        assert path.read_bytes() == (SAMPLES / path.name).read_bytes(), f"{path.name} differs from the shipped sample"

@@ -1,0 +1,76 @@
+"""Each rule of the police expectation suite, broken once; every finding names its place."""
+
+from datetime import date
+
+import pytest
+
+from dagster_project.lib.contracts import load_contracts
+from dagster_project.lib.findings import Severity
+from dagster_project.lib.landing import identify
+from dagster_project.lib.parsing import parse_extract
+from dagster_project.lib.validation import SuiteError, build_suite, load_suite_definition, validate_extract
+from tests.builders import default_sheets, measure_rows, sheet_rows, write_scorecard
+
+POLICE = load_contracts()["police_scorecard"]
+MARCH = date(2023, 3, 31)
+
+
+def findings_for(tmp_path, bristol_measures):
+    sheets = default_sheets(MARCH) | {"Bristol": sheet_rows(MARCH, bristol_measures)}
+    path = write_scorecard(tmp_path / "police_scorecard" / "police_scorecard_2023-03.xlsx", MARCH, sheets)
+    parsed = parse_extract(POLICE, identify(POLICE, path))
+    assert parsed.findings == []
+    return validate_extract(POLICE, parsed)
+
+
+def test_a_consistent_workbook_passes_the_suite(tmp_path):
+    assert findings_for(tmp_path, measure_rows()) == []
+
+
+@pytest.mark.parametrize(
+    ("row", "rule", "severity", "column", "value"),
+    [
+        (["Number of Missing Children", -3, 73, -76, "-104.1%"], "negative_count", Severity.ERROR, "B", "-3"),
+        (["Number of Missing Children", 59, 73, -10, "-19.2%"], "chg_disagrees", Severity.ERROR, "D", "-10"),
+        (["Number of Missing Children", 59, 73, -14, "-25.0%"], "pct_chg_disagrees", Severity.ERROR, "E", "-25"),
+        (["Number of Missing Children", 59, 73, -14, "-19.1%"], "pct_chg_rounding", Severity.QUERY, "E", "-19.1"),
+        (["Number of Missing Children", 5, 0, 5, "100.0%"], "pct_chg_disagrees", Severity.ERROR, "E", "100"),
+        (
+            ["Number of Missing Children", 900, 73, 827, "1132.9%"],
+            "authorities_exceed_force_area",
+            Severity.QUERY,
+            "B",
+            "354",
+        ),
+    ],
+)
+def test_each_rule_with_an_input_that_breaks_it(tmp_path, row, rule, severity, column, value):
+    findings = findings_for(tmp_path, [row, measure_rows()[1]])
+    assert [(f.rule, f.severity, f.column_letter) for f in findings] == [(rule, severity, column)]
+    (finding,) = findings
+    assert finding.file_name == "police_scorecard_2023-03.xlsx"
+    assert finding.value == value
+    if rule != "authorities_exceed_force_area":
+        assert (finding.sheet, finding.row_number) == ("Bristol", 6)
+    else:
+        assert (finding.sheet, finding.row_number) == ("Force", 6)
+
+
+def test_a_measure_twice_on_one_sheet_is_an_error_on_both_rows(tmp_path):
+    findings = findings_for(tmp_path, [*measure_rows(), measure_rows()[0]])
+    assert [(f.rule, f.sheet, f.row_number) for f in findings] == [
+        ("duplicate_measure", "Bristol", 6),
+        ("duplicate_measure", "Bristol", 8),
+    ]
+
+
+def test_the_suite_file_is_valid_gx_and_every_expectation_names_a_rule():
+    definition = load_suite_definition(POLICE.suite)
+    suite = build_suite(definition)
+    assert len(suite.expectations) == len(definition["expectations"])
+    assert all(e["meta"]["rule"] and e["severity"] in {"critical", "warning"} for e in definition["expectations"])
+
+
+def test_an_invalid_expectation_is_not_dropped_silently():
+    with pytest.raises(SuiteError):
+        build_suite({"name": "broken", "expectations": [{"type": "expect_column_values_to_be_between", "kwargs": {}}]})
