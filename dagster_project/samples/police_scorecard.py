@@ -13,7 +13,7 @@ quarter end from 2020-06 to 2024-03, known in two vintages:
 
 The restated series is modelled and the first one derived from it, so both move slowly
 from quarter to quarter. Each series passes exactly through the figures the partnership
-reports printed (`PUBLISHED`) and the force-wide changes their text cites
+reports printed (`published_figures()`) and the force-wide changes their text cites
 (`FORCE_PERCENT_CHANGES`).
 
 The force area's count is modelled first; a few % of its records have no location.
@@ -26,6 +26,7 @@ sheet from seeded generators, so every run writes the same bytes.
 """
 
 import calendar
+import csv
 import datetime
 import functools
 import math
@@ -75,68 +76,20 @@ CHILD_POPULATION = {
     "E06000066": 110_796,
 }
 
-# What the partnership reports printed (shared spec published_police_figures.csv and the
-# police rows of published_other_figures.csv): (current, previous) by area and period;
-# previous is None where a report gives none.
-PUBLISHED: dict[tuple[str, datetime.date], dict[str, tuple[int, int | None]]] = {
+# The scorecard figures the partnership reports printed: the spec's published_police_figures.csv,
+# kept in the repo as a dbt seed.
+PUBLISHED_FIGURES_CSV = Path(__file__).resolve().parents[2] / "dbt" / "seeds" / "published_police_figures.csv"
+# Police figures the reports printed outside those tables (published_other_figures.csv):
+# (current, previous) by area and period; previous is None where a report gives none.
+OTHER_PUBLISHED: dict[tuple[str, datetime.date], dict[str, tuple[int, int | None]]] = {
     (BANES, MARCH_2022): {
-        "police_cp_crimes_excl_da": (337, 232),
-        "police_cp_serious_sexual_offences": (98, 66),
-        "police_non_familial_sexual_crimes_child_victim": (138, 91),
-        "police_cp_cruelty_neglect_crimes": (74, 51),
-        "police_cse_crimes": (200, 90),
-        "police_child_suspects": (493, 341),
-        "police_da_incidents_excl_crimes": (1121, 1185),
-        "police_da_crimes": (1836, 1708),
-        "police_da_crimes_victim_16_17": (31, 38),
-        "police_child_victims": (738, 513),
-        "police_child_victims_race_hate": (19, 15),
-        "police_missing_children": (59, 73),
-        "police_missing_children_reports": (116, 129),
-        "police_repeat_missing_children": (30, 37),
-        "police_children_missing_from_care": (9, 7),
-        "police_repeat_children_missing_from_care": (3, 2),
         "police_icpc_invited": (70, None),
         "police_icpc_attended": (70, None),
         "police_protection_powers_s46": (11, 3),
         "police_children_brought_into_custody": (38, None),
         "police_children_charged_and_detained": (0, None),
     },
-    (BANES, MARCH_2023): {
-        "police_missing_children": (95, 61),
-        "police_missing_children_reports": (202, 92),
-        "police_repeat_missing_children": (48, 39),
-        "police_children_missing_from_care": (3, 10),
-        "police_repeat_children_missing_from_care": (1, 4),
-        "police_child_suspects": (539, 494),
-        "police_da_incidents_excl_crimes": (1048, 1116),
-        "police_da_crimes": (1685, 1838),
-        "police_da_crimes_victim_16_17": (35, 30),
-        "police_child_victims": (711, 742),
-        "police_child_victims_race_hate": (28, 21),
-        "police_cp_crimes_excl_da": (295, 347),
-        "police_cp_serious_sexual_offences": (58, 101),
-        "police_non_familial_sexual_crimes_child_victim": (100, 143),
-        "police_cp_cruelty_neglect_crimes": (60, 75),
-        "police_cse_crimes": (128, 203),
-    },
     (NORTH_SOMERSET, MARCH_2023): {
-        "police_cp_crimes_excl_da": (422, 441),
-        "police_cp_serious_sexual_offences": (148, 180),
-        "police_non_familial_sexual_crimes_child_victim": (199, 226),
-        "police_cp_cruelty_neglect_crimes": (106, 108),
-        "police_cse_crimes": (227, 292),
-        "police_missing_children": (154, 137),
-        "police_missing_children_reports": (370, 389),
-        "police_repeat_missing_children": (69, 75),
-        "police_children_missing_from_care": (26, 32),
-        "police_repeat_children_missing_from_care": (16, 18),
-        "police_child_suspects": (824, 720),
-        "police_da_incidents_excl_crimes": (1475, 1521),
-        "police_da_crimes": (2669, 2985),
-        "police_da_crimes_victim_16_17": (72, 109),
-        "police_child_victims": (1115, 1048),
-        "police_child_victims_race_hate": (26, 21),
         "police_icpc_invited": (78, None),
         "police_icpc_attended": (78, None),
     },
@@ -145,6 +98,20 @@ PUBLISHED: dict[tuple[str, datetime.date], dict[str, tuple[int, int | None]]] = 
         "police_protection_records_no_beat_code": (20, None),
     },
 }
+
+
+@functools.cache
+def published_figures() -> dict[tuple[str, datetime.date], dict[str, tuple[int, int | None]]]:
+    """Every published police figure as (current, previous) by area, period and metric."""
+    code_by_label = {measure.label: measure.metric_code for measure in load_contract().measures}
+    figures: dict[tuple[str, datetime.date], dict[str, tuple[int, int | None]]] = {}
+    with PUBLISHED_FIGURES_CSV.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            key = (row["la_code"], datetime.date.fromisoformat(row["period_end"]))
+            figures.setdefault(key, {})[code_by_label[row["measure"]]] = (int(row["current"]), int(row["previous"]))
+    for key, extra in OTHER_PUBLISHED.items():
+        figures.setdefault(key, {}).update(extra)
+    return figures
 
 
 # Force-wide % changes the reports' text cites: B&NES 2021-22 for 2022-03, North
@@ -379,7 +346,7 @@ def _vintages(rng: random.Random, free: list[float], anchors: Anchors) -> dict[s
 def _published_anchors(metric: str) -> dict[str, Anchors]:
     """Published pairs by area: current is first(P), previous restated(P - 1 year)."""
     anchors: dict[str, Anchors] = {}
-    for (area, period), figures in PUBLISHED.items():
+    for (area, period), figures in published_figures().items():
         if metric in figures:
             t = SERIES_PERIODS.index(period)
             current, previous = figures[metric]
@@ -652,7 +619,7 @@ def _write_area_sheet(ws: Worksheet, contract: Contract, area: str, period: date
     rng = _rng("sheet", period, area)
     style = SheetStyle.draw(rng)
     layout, is_force = contract.layout, area == contract.force_area
-    published = PUBLISHED.get((area, period), {})
+    published = published_figures().get((area, period), {})
     measures = [m for m in contract.measures if is_force or not m.force_area_only]
     sections = _sections(rng, contract, measures, published)
     shown = [m.metric_code for m in measures if m.section in sections and m.metric_code not in published]
