@@ -31,12 +31,13 @@ def land_samples(samples: Path, landing: Path) -> int:
 
 
 def use_local_instance() -> None:
-    """A persistent Dagster instance in .dagster_home, configured by the repo's dagster.yaml."""
+    """A persistent Dagster instance in .dagster_home, configured by the repo's dagster.yaml (linked)."""
     os.environ.setdefault("DAGSTER_HOME", str(DAGSTER_HOME))
     home = Path(os.environ["DAGSTER_HOME"])
     home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.symlink_to(REPO_ROOT / "dagster.yaml")
 
 
 def main() -> int:

@@ -15,5 +15,5 @@ def build_landing_spec(contract: SourceContract) -> dg.AssetSpec:
         description=f"Files the partner drops into the landing folder `{contract.source}/`. {contract.description}",
         group_name="landing",
         kinds={"file"},
-        metadata={"file_name_form": contract.file_pattern.pattern, "example": contract.file_example},
+        metadata={"file_name_form": contract.file_form, "example": contract.file_example},
     )

@@ -29,13 +29,23 @@ class SourceContract:
     format: str
     file_pattern: re.Pattern[str]
     file_example: str
+    file_form: str
     suite: str
     raw_table: str
     spec: Mapping[str, Any] = field(repr=False)
 
     @classmethod
     def from_mapping(cls, spec: Mapping[str, Any], origin: str) -> SourceContract:
-        required = ("source", "description", "format", "file_pattern", "file_example", "suite", "raw_table")
+        required = (
+            "source",
+            "description",
+            "format",
+            "file_pattern",
+            "file_example",
+            "file_form",
+            "suite",
+            "raw_table",
+        )
         missing = [key for key in required if key not in spec]
         if missing:
             raise ContractError(f"{origin}: missing {', '.join(missing)}")
@@ -50,6 +60,7 @@ class SourceContract:
             format=spec["format"],
             file_pattern=pattern,
             file_example=spec["file_example"],
+            file_form=spec["file_form"],
             suite=spec["suite"],
             raw_table=spec["raw_table"],
             spec=spec,

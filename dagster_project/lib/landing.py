@@ -92,8 +92,8 @@ def identify(contract: SourceContract, path: Path) -> LandedFile:
     match = contract.file_pattern.fullmatch(path.name)
     if match is None:
         raise FileNameError(
-            f"{path.name!r} is not a {contract.source} file name: expected the form "
-            f"{contract.file_pattern.pattern!r}, e.g. {contract.file_example!r}"
+            f"{path.name!r} is not a {contract.source} file name: expected {contract.file_form}, "
+            f"e.g. {contract.file_example!r}"
         )
     return LandedFile(
         source=contract.source,

@@ -38,6 +38,7 @@ def test_a_contract_whose_example_does_not_match_its_pattern_is_refused():
                 "format": "block_workbook",
                 "file_pattern": r"x_(?P<period>\d{4}-\d{2})",
                 "file_example": "y_2023-03",
+                "file_form": "x_YYYY-MM",
                 "suite": "x.json",
                 "raw_table": "x",
             },
