@@ -73,3 +73,30 @@ def test_the_nightly_schedule_runs_at_two_in_london():
 
     schedule = defs.resolve_schedule_def("nightly_refresh")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "Europe/London")
+
+
+def test_the_nightly_schedule_loads_new_quarters_and_rebuilds_a_stale_warehouse(pipeline):
+    from dagster_project.assets.warehouse import warehouse_models
+    from dagster_project.lib.landing import partition_fingerprint
+    from dagster_project.resources import LandingResource
+    from dagster_project.schedules import nightly_refresh
+
+    resources = {"landing": LandingResource(root=str(pipeline.landing))}
+    assert isinstance(
+        nightly_refresh(dg.build_schedule_context(instance=pipeline.instance, resources=resources)), dg.SkipReason
+    )
+    pipeline.land_sample("2023-03")
+    requests = nightly_refresh(dg.build_schedule_context(instance=pipeline.instance, resources=resources))
+    assert [r.partition_key for r in requests] == ["2023-03"]
+    assert set(warehouse_models.keys) <= set(requests[0].asset_selection)
+    assert pipeline.instance.get_dynamic_partitions("quarter") == ["2023-03"]
+
+    # The quarter is loaded (its files recorded) but dbt has not run since: only the warehouse is rebuilt.
+    fingerprint = partition_fingerprint(resources["landing"].scan().files)
+    pipeline.instance.report_runless_asset_event(
+        dg.AssetMaterialization(
+            dg.AssetKey(["raw", "police_scorecard"]), partition="2023-03", metadata={"landing_fingerprint": fingerprint}
+        )
+    )
+    (request,) = nightly_refresh(dg.build_schedule_context(instance=pipeline.instance, resources=resources))
+    assert set(request.asset_selection) == set(warehouse_models.keys)

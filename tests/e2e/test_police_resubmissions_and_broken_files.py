@@ -79,6 +79,14 @@ def test_broken_workbooks_each_give_their_clear_error_and_the_others_still_load(
     def period_disagrees(workbook):
         sheet_for(workbook, "E06000066").cell(2, 1).value = "12 months to 31/12/2022"
 
+    def pct_rounded_another_way(workbook):
+        sheet = sheet_for(workbook, "E06000024")
+        row = measure_row(sheet, MISSING)
+        current, previous = (int(str(sheet.cell(row, col).value).replace(",", "")) for col in (2, 3))
+        exact = (current - previous) * 100 / previous
+        sheet.cell(row, 5).value = f"{int(exact * 100) / 100:.2f}%"  # truncated to two decimals
+
+    edit_sample(pipeline, "2023-09", pct_rounded_another_way)
     edit_sample(pipeline, "2022-09", unknown_label)
     edit_sample(pipeline, "2022-12", text_in_number)
     edit_sample(pipeline, "2023-03", period_disagrees)
@@ -125,8 +133,14 @@ def test_broken_workbooks_each_give_their_clear_error_and_the_others_still_load(
         "2022-12": "rejected",
         "2023-03": "rejected",
         "2023-06": "rejected",
+        "2023-09": "accepted",
     }
-    assert pipeline.query("select distinct period_end from marts.police_scorecard") == [(date(2022, 3, 31),)]
+    assert pipeline.query(
+        "select period_end, bool_or(has_queries) from marts.police_scorecard group by all order by 1"
+    ) == [(date(2022, 3, 31), False), (date(2023, 9, 30), True)]
+    assert pipeline.query(
+        "select rule, severity from marts.extract_findings where file_name = 'police_scorecard_2023-09.xlsx'"
+    ) == [("pct_chg_rounding", "query")]
 
     errors_check = {
         run.dagster_run.tags.get("dagster/partition"): evaluation.passed
@@ -141,4 +155,13 @@ def test_broken_workbooks_each_give_their_clear_error_and_the_others_still_load(
         "2022-12": False,
         "2023-03": False,
         "2023-06": False,
+        "2023-09": True,
     }
+    queries_check = {
+        run.dagster_run.tags.get("dagster/partition"): evaluation.passed
+        for run in outcome.runs
+        for evaluation in run.get_asset_check_evaluations()
+        if evaluation.check_name == "queries"
+    }
+    assert queries_check["2023-09"] is False
+    assert queries_check["2022-03"] is True
