@@ -57,10 +57,10 @@ def test_sensor_launches_one_run_per_new_quarter_and_reports_bad_names(pipeline)
     pipeline.land_sample("2022-03")
     pipeline.land_sample("2023-03")
     (pipeline.police_folder / "police scorecard.xlsx").write_bytes(b"x")
-    context = dg.build_sensor_context(
+    with dg.build_sensor_context(
         instance=pipeline.instance, resources={"landing": LandingResource(root=str(pipeline.landing))}
-    )
-    result = landing_sensor(context)
+    ) as context:
+        result = landing_sensor(context)
     assert [r.partition_key for r in result.run_requests] == ["2022-03", "2023-03"]
     assert all(dg.AssetKey(["raw", "police_scorecard"]) in r.asset_selection for r in result.run_requests)
     assert all(dg.AssetKey(["marts", "police_scorecard"]) in r.asset_selection for r in result.run_requests)
@@ -82,11 +82,15 @@ def test_the_nightly_schedule_loads_new_quarters_and_rebuilds_a_stale_warehouse(
     from dagster_project.schedules import nightly_refresh
 
     resources = {"landing": LandingResource(root=str(pipeline.landing))}
-    assert isinstance(
-        nightly_refresh(dg.build_schedule_context(instance=pipeline.instance, resources=resources)), dg.SkipReason
-    )
+
+    def evaluate():
+        # Used as a context manager, the schedule context closes the instance it opens from the ref.
+        with dg.build_schedule_context(instance=pipeline.instance, resources=resources) as context:
+            return nightly_refresh(context)
+
+    assert isinstance(evaluate(), dg.SkipReason)
     pipeline.land_sample("2023-03")
-    requests = nightly_refresh(dg.build_schedule_context(instance=pipeline.instance, resources=resources))
+    requests = evaluate()
     assert [r.partition_key for r in requests] == ["2023-03"]
     assert set(warehouse_models.keys) <= set(requests[0].asset_selection)
     assert pipeline.instance.get_dynamic_partitions("quarter") == ["2023-03"]
@@ -98,5 +102,5 @@ def test_the_nightly_schedule_loads_new_quarters_and_rebuilds_a_stale_warehouse(
             dg.AssetKey(["raw", "police_scorecard"]), partition="2023-03", metadata={"landing_fingerprint": fingerprint}
         )
     )
-    (request,) = nightly_refresh(dg.build_schedule_context(instance=pipeline.instance, resources=resources))
+    (request,) = evaluate()
     assert set(request.asset_selection) == set(warehouse_models.keys)

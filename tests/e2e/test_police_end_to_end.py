@@ -156,7 +156,7 @@ def test_sensor_and_schedule_see_nothing_new_after_the_run(built):
     from dagster_project.sensors import landing_sensor
 
     resources = {"landing": LandingResource(root=str(built.landing))}
-    sensed = landing_sensor(dg.build_sensor_context(instance=built.instance, resources=resources))
-    assert sensed.run_requests == []
-    scheduled = nightly_refresh(dg.build_schedule_context(instance=built.instance, resources=resources))
-    assert isinstance(scheduled, dg.SkipReason)
+    with dg.build_sensor_context(instance=built.instance, resources=resources) as context:
+        assert landing_sensor(context).run_requests == []
+    with dg.build_schedule_context(instance=built.instance, resources=resources) as context:
+        assert isinstance(nightly_refresh(context), dg.SkipReason)
