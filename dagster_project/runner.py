@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from dagster_project.assets.warehouse import warehouse_models
-from dagster_project.automation import plan_refresh
+from dagster_project.automation import plan_refresh, warehouse_is_stale
 from dagster_project.definitions import build_definitions
 from dagster_project.partitions import quarters
 
@@ -59,7 +59,7 @@ def run_refresh(
     job = defs.resolve_job_def("refresh_warehouse")
     scan = defs.resources["landing"].scan()
     warehouse_keys = list(warehouse_models.keys)
-    plan = plan_refresh(instance, scan, warehouse_keys, reason="demo")
+    plan = plan_refresh(instance, scan, warehouse_keys, reason="in_process")
     outcome = RefreshOutcome()
     for rejected in plan.rejected:
         outcome.lines.append(f"Not loaded (file left in place): {rejected.reason}")
@@ -82,14 +82,14 @@ def run_refresh(
         for line in _extract_lines(result):
             progress(line)
     known = sorted(instance.get_dynamic_partitions(quarters.name))
-    if known and (plan.run_requests or not instance.get_latest_materialization_event(warehouse_keys[0])):
+    if known and warehouse_is_stale(instance, warehouse_keys):
         progress(f"Building the warehouse with dbt ({len(warehouse_keys)} models and seeds, with their tests) ...")
         result = job.execute_in_process(
             instance=instance,
             partition_key=known[-1],
             asset_selection=warehouse_keys,
             run_config=QUIET,
-            tags={"trigger": "demo"},
+            tags={"trigger": "in_process"},
             raise_on_error=False,
         )
         outcome.runs.append(result)
