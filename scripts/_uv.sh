@@ -4,12 +4,18 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if command -v uv >/dev/null 2>&1; then
   UV=(uv)
-else
-  if ! python3 -m uv --version >/dev/null 2>&1; then
-    echo "Installing uv (the project's package manager) from PyPI ..."
-    python3 -m pip install --quiet --user uv 2>/dev/null || python3 -m pip install --quiet uv
-  fi
+elif python3 -m uv --version >/dev/null 2>&1; then
   UV=(python3 -m uv)
+elif [ -x .tools/bin/uv ]; then
+  UV=(.tools/bin/uv)
+else
+  echo "Installing uv (the project's package manager) from PyPI ..."
+  if python3 -m pip install --quiet --user uv 2>/dev/null; then
+    UV=(python3 -m uv)
+  else  # a system Python that refuses user installs (PEP 668): give uv a venv of its own
+    python3 -m venv .tools && .tools/bin/pip install --quiet uv
+    UV=(.tools/bin/uv)
+  fi
 fi
 echo "Installing the locked dependencies into .venv ..."
 "${UV[@]}" sync --frozen --quiet
