@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
-from dagster_project.assets.extracts import FINGERPRINT_KEY, raw_key
+from dagster_project.assets.extracts import FINGERPRINT_KEY, extract_keys, raw_key
 from dagster_project.lib.contracts import load_contracts
 from dagster_project.lib.landing import LandingScan, RejectedFile, partition_fingerprint
 from dagster_project.partitions import quarters
@@ -51,7 +51,8 @@ def plan_refresh(
             dg.RunRequest(
                 run_key=f"{partition}:" + ",".join(f"{s}={f}" for s, f in sources),
                 partition_key=partition,
-                asset_selection=[raw_key(load_contracts()[s]) for s, _ in sources] + list(warehouse_keys),
+                asset_selection=[k for s, _ in sources for k in extract_keys(load_contracts()[s])]
+                + list(warehouse_keys),
                 tags={"trigger": reason, "sources": ",".join(s for s, _ in sources)},
             )
         )

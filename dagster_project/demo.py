@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from dagster_project.lib.dbt_project import parse_dbt_project
+from dagster_project.lib.privacy import DEMO_KEY, KEY_VARIABLE
 from dagster_project.lib.settings import REPO_ROOT, SAMPLE_EXTRACTS_DIR, landing_dir, warehouse_path
 
 DAGSTER_HOME = REPO_ROOT / ".dagster_home"
@@ -40,8 +41,16 @@ def use_local_instance() -> None:
         config.symlink_to(REPO_ROOT / "dagster.yaml")
 
 
+def use_demo_key() -> None:
+    """The samples' identifiers are invented; a public key is enough for them, and never for partner data."""
+    if not os.environ.get(KEY_VARIABLE):
+        os.environ[KEY_VARIABLE] = DEMO_KEY
+        print(f"{KEY_VARIABLE} not set: using the public demo key (fine for the samples, never for partner data)")
+
+
 def main() -> int:
     started = time.monotonic()
+    use_demo_key()
     landing, warehouse = landing_dir(), warehouse_path()
     print(f"Landing sample extracts in {landing} ...", flush=True)
     print(f"  {land_samples(SAMPLE_EXTRACTS_DIR, landing)} new or changed file(s) copied")

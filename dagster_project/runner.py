@@ -66,10 +66,7 @@ def run_refresh(
     instance.add_dynamic_partitions(quarters.name, plan.new_partitions)
     for position, request in enumerate(plan.run_requests, start=1):
         raw_keys = [key for key in request.asset_selection if key not in warehouse_keys]
-        progress(
-            f"[{position}/{len(plan.run_requests)}] quarter {request.partition_key}: "
-            f"{', '.join(k.to_user_string() for k in raw_keys)}"
-        )
+        progress(f"[{position}/{len(plan.run_requests)}] quarter {request.partition_key}: {request.tags['sources']}")
         result = job.execute_in_process(
             instance=instance,
             partition_key=request.partition_key,

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PSEUDONYMISATION_KEY", "key-for-tests-only")
 
 from dagster_project.lib.dbt_project import parse_dbt_project
 from dagster_project.lib.settings import SAMPLE_EXTRACTS_DIR
@@ -56,10 +57,15 @@ def pipeline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipeli
     yield from _pipeline(tmp_path, monkeypatch)
 
 
-@pytest.fixture(scope="module")
-def module_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
+    """Every sample extract of every source landed and run through the pipeline once, for all e2e tests."""
     with pytest.MonkeyPatch.context() as monkeypatch:
-        yield from _pipeline(tmp_path_factory.mktemp("pipeline"), monkeypatch)
+        for pipeline in _pipeline(tmp_path_factory.mktemp("samples"), monkeypatch):
+            shutil.copytree(SAMPLE_EXTRACTS_DIR, pipeline.landing)
+            outcome = pipeline.refresh()
+            assert outcome.success, outcome.report()
+            yield pipeline
 
 
 def _pipeline(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipeline]:

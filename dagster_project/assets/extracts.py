@@ -5,6 +5,7 @@ ERROR: an extract with errors is kept out of the marts) and `queries` (WARN: it 
 """
 
 from collections import defaultdict
+from collections.abc import Iterator
 
 import dagster as dg
 import pandas as pd
@@ -14,6 +15,7 @@ from dagster_project.lib.contracts import SourceContract
 from dagster_project.lib.findings import Finding, Severity
 from dagster_project.lib.ingest import IngestResult, ingest_file
 from dagster_project.lib.landing import partition_fingerprint
+from dagster_project.lib.parsing import parser_format
 from dagster_project.partitions import quarters
 from dagster_project.resources import LandingResource, WarehouseResource
 
@@ -24,20 +26,47 @@ PREVIEW_FINDINGS = 50
 
 
 def raw_key(contract: SourceContract) -> dg.AssetKey:
+    """The extract asset: every version of the source's files, with the checks on them."""
     return dg.AssetKey(["raw", contract.source])
+
+
+def table_keys(contract: SourceContract) -> list[dg.AssetKey]:
+    """The raw-layer tables the extract asset writes (the dbt sources): one per module or sheet layout."""
+    return [dg.AssetKey(["raw", name]) for name in parser_format(contract).empty_tables(contract)]
+
+
+def extract_keys(contract: SourceContract) -> list[dg.AssetKey]:
+    """Everything one materialization of the extract asset produces (it cannot be split)."""
+    return [raw_key(contract), *table_keys(contract)]
 
 
 def build_extract_asset(contract: SourceContract) -> dg.AssetsDefinition:
     key = raw_key(contract)
+    specs = [
+        dg.AssetSpec(
+            key=key,
+            deps=[landing_key(contract)],
+            group_name="raw",
+            kinds={"python", "duckdb"},
+            description=f"{contract.description} Every file of the quarter, parsed, validated and loaded into `raw`.",
+            metadata={"contract": f"sources/{contract.source}.yaml", "suite": f"expectations/{contract.suite}"},
+        ),
+        *(
+            dg.AssetSpec(
+                key=table_key,
+                deps=[key],
+                group_name="raw",
+                kinds={"duckdb"},
+                description=f"raw.{table_key.path[-1]}: rows of every {contract.source} extract version, by load_id.",
+            )
+            for table_key in table_keys(contract)
+        ),
+    ]
 
-    @dg.asset(
-        key=key,
-        deps=[landing_key(contract)],
+    @dg.multi_asset(
+        name=f"load_{contract.source}",
+        specs=specs,
         partitions_def=quarters,
-        group_name="raw",
-        kinds={"python", "duckdb"},
-        description=f"{contract.description} Every file of the quarter, parsed, validated and loaded into `raw`.",
-        metadata={"contract": f"sources/{contract.source}.yaml", "suite": f"expectations/{contract.suite}"},
         check_specs=[
             dg.AssetCheckSpec(ERRORS_CHECK, asset=key, description="No extract of the quarter has an error finding."),
             dg.AssetCheckSpec(QUERIES_CHECK, asset=key, description="No extract of the quarter has a query finding."),
@@ -45,7 +74,7 @@ def build_extract_asset(contract: SourceContract) -> dg.AssetsDefinition:
     )
     def extract(
         context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
-    ) -> dg.MaterializeResult:
+    ) -> Iterator[dg.MaterializeResult]:
         files = landing.scan().by_partition(contract.source).get(context.partition_key, [])
         if not files:
             raise dg.Failure(f"no {contract.source} file for {context.partition_key} in {landing.root}")
@@ -57,7 +86,8 @@ def build_extract_asset(contract: SourceContract) -> dg.AssetsDefinition:
                 result = ingest_file(connection, contract, landed, context.run_id)
                 _log_result(context, result)
                 results.append(result)
-        return dg.MaterializeResult(
+        yield dg.MaterializeResult(
+            asset_key=key,
             metadata={
                 FINGERPRINT_KEY: partition_fingerprint(files),
                 "files": dg.MetadataValue.md(_files_table(results)),
@@ -65,6 +95,8 @@ def build_extract_asset(contract: SourceContract) -> dg.AssetsDefinition:
             },
             check_results=_check_results(results),
         )
+        for table_key in table_keys(contract):
+            yield dg.MaterializeResult(asset_key=table_key)
 
     return extract
 

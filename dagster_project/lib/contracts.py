@@ -31,7 +31,6 @@ class SourceContract:
     file_example: str
     file_form: str
     suite: str
-    raw_table: str
     spec: Mapping[str, Any] = field(repr=False)
 
     @classmethod
@@ -44,7 +43,6 @@ class SourceContract:
             "file_example",
             "file_form",
             "suite",
-            "raw_table",
         )
         missing = [key for key in required if key not in spec]
         if missing:
@@ -62,7 +60,6 @@ class SourceContract:
             file_example=spec["file_example"],
             file_form=spec["file_form"],
             suite=spec["suite"],
-            raw_table=spec["raw_table"],
             spec=spec,
         )
 

@@ -105,7 +105,8 @@ def ensure_raw_layer(connection: duckdb.DuckDBPyConnection, contracts: Iterable[
     for statement in _DDL:
         connection.execute(statement)
     for contract in contracts:
-        _create_table_like(connection, contract.raw_table, parser_format(contract).empty_rows(contract))
+        for name, frame in parser_format(contract).empty_tables(contract).items():
+            _create_table_like(connection, name, frame)
 
 
 def find_loaded(connection: duckdb.DuckDBPyConnection, source: str, sha256: str) -> str | None:
@@ -140,12 +141,13 @@ def load_extract(
         status = Status.REJECTED if errors else Status.ACCEPTED
         _insert_extract(connection, contract, parsed, sha256, load_id, status, errors, queries, run_id)
         _insert_frame(connection, "findings", findings_frame(findings), load_id)
-        _insert_frame(connection, contract.raw_table, parsed.rows, load_id)
+        for table in parsed.tables.values():
+            _insert_frame(connection, table.name, table.frame, load_id)
         connection.commit()
     except BaseException:
         connection.rollback()
         raise
-    return LoadOutcome(load_id, status, errors, queries, len(parsed.rows))
+    return LoadOutcome(load_id, status, errors, queries, parsed.row_count)
 
 
 def _insert_extract(
@@ -175,7 +177,7 @@ def _insert_extract(
             status,
             errors,
             queries,
-            len(parsed.rows),
+            parsed.row_count,
             run_id,
         ],
     )

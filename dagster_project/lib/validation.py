@@ -1,6 +1,6 @@
 """Validation with Great Expectations: one suite per source, kept as JSON under `expectations/`.
 
-Suites run on the parsed rows as a pandas DataFrame (GX's SQL source does not work on DuckDB),
+Suites run on the parsed tables as pandas DataFrames (GX's SQL source does not work on DuckDB),
 before anything is loaded. Each failed expectation becomes findings that name the file, sheet,
 spreadsheet row, column, rule and offending value. GX is imported lazily: it takes seconds.
 """
@@ -17,9 +17,10 @@ import pandas as pd
 
 from dagster_project.lib.contracts import SourceContract
 from dagster_project.lib.findings import Finding, Severity
-from dagster_project.lib.parsing import ParsedExtract, parser_format
+from dagster_project.lib.parsing import ParsedExtract, ParsedTable, parser_format
 from dagster_project.lib.settings import EXPECTATIONS_DIR
 
+WITHHELD = "(withheld: personal data)"
 SEVERITY_BY_GX = {"critical": Severity.ERROR, "warning": Severity.QUERY, "info": Severity.QUERY}
 
 
@@ -64,18 +65,28 @@ def build_suite(definition: dict[str, Any]) -> Any:
 
 
 def validate_extract(contract: SourceContract, parsed: ParsedExtract) -> list[Finding]:
-    """Findings from the source's suite for one parsed extract (none when it has no rows)."""
-    if parsed.rows.empty:
+    """Findings from the source's suite, each expectation run on the table its meta names.
+
+    An expectation whose meta names no `table` runs on the extract's only table. Suites may use
+    the parameter `{"$PARAMETER": "period_end"}` for the extract's period end.
+    """
+    if parsed.row_count == 0:
         return []
-    frame = parser_format(contract).add_check_columns(contract, parsed.rows)
-    frame = _for_gx(frame.reset_index(drop=True))
-    suite = build_suite(load_suite_definition(contract.suite))
-    batch = _gx_validator().get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(suite, result_format="COMPLETE")
+    definition = load_suite_definition(contract.suite)
+    frames = parser_format(contract).add_check_columns(contract, parsed)
+    parameters = {"period_end": pd.Timestamp(parsed.landed.period_end)}
     findings: list[Finding] = []
-    for outcome in result.results:
-        if not outcome.success:
-            findings.extend(_findings_from(outcome, frame, parsed))
+    for name, frame in frames.items():
+        expectations = [e for e in definition["expectations"] if e.get("meta", {}).get("table", name) == name]
+        if frame.empty or not expectations:
+            continue
+        suite = build_suite({**definition, "name": f"{definition['name']}.{name}", "expectations": expectations})
+        gx_frame = _for_gx(frame.reset_index(drop=True))
+        batch = _gx_validator().get_batch(batch_parameters={"dataframe": gx_frame})
+        result = batch.validate(suite, result_format="COMPLETE", expectation_parameters=parameters)
+        for outcome in result.results:
+            if not outcome.success:
+                findings.extend(_findings_from(outcome, gx_frame, parsed, parsed.tables[name]))
     return findings
 
 
@@ -91,23 +102,32 @@ def _for_gx(frame: pd.DataFrame) -> pd.DataFrame:
     return converted
 
 
-def _findings_from(outcome: Any, frame: pd.DataFrame, parsed: ParsedExtract) -> list[Finding]:
+def _findings_from(outcome: Any, frame: pd.DataFrame, parsed: ParsedExtract, table: ParsedTable) -> list[Finding]:
     config = outcome.expectation_config
     meta = config.meta or {}
     severity = SEVERITY_BY_GX[str(getattr(config, "severity", "critical")).rsplit(".", 1)[-1].lower()]
-    rule = meta.get("rule", config.type)
-    column_name = meta.get("column_name")
+    column = meta.get("column_name") or config.kwargs.get("column") or config.kwargs.get("column_A")
+    place = table.columns.get(column) if column else None
     base = {
-        "rule": rule,
+        "rule": meta.get("rule", config.type),
         "severity": severity,
         "file_name": parsed.landed.name,
-        "column_name": column_name,
-        "column_letter": parsed.column_letters.get(column_name) if column_name else None,
+        "column_name": place.header if place else column,
+        "column_letter": place.letter if place else None,
     }
     indexes = outcome.result.get("unexpected_index_list") or []
-    if not indexes:
-        return [Finding(message=meta.get("message", config.type), **base)]
-    return [_row_finding(frame.loc[index], meta, config, base) for index in _row_indexes(indexes)]
+    if not indexes or meta.get("whole_table"):
+        message = meta.get("message", config.type)
+        observed = outcome.result.get("unexpected_percent")
+        if observed is not None:
+            message = f"{message} ({observed:.1f}% of rows)"
+        return [Finding(message=message, sheet=table.part, **base)]
+    personal = set(parsed_personal_columns(parsed))
+    return [_row_finding(frame.loc[index], meta, config, base, table, personal) for index in _row_indexes(indexes)]
+
+
+def parsed_personal_columns(parsed: ParsedExtract) -> list[str]:
+    return list(parsed.summary.get("personal_columns", []))
 
 
 def _row_indexes(indexes: list[Any]) -> list[int]:
@@ -115,18 +135,21 @@ def _row_indexes(indexes: list[Any]) -> list[int]:
     return sorted({int(i["index"]) if isinstance(i, dict) else int(i) for i in indexes})
 
 
-def _row_finding(row: pd.Series, meta: dict[str, Any], config: Any, base: dict[str, Any]) -> Finding:
+def _row_finding(
+    row: pd.Series, meta: dict[str, Any], config: Any, base: dict[str, Any], table: ParsedTable, personal: set[str]
+) -> Finding:
     value_column = meta.get("value_column") or config.kwargs.get("column") or config.kwargs.get("column_A")
     value = row.get(value_column)
     message = meta.get("message", config.type)
     expected_column = meta.get("expected_column")
     if expected_column and not pd.isna(row.get(expected_column)):
         message = f"{message} (expected {_display(row[expected_column])})"
+    shown = None if value is None or pd.isna(value) else _display(value)
     return Finding(
         message=message,
-        sheet=row.get("sheet_name"),
+        sheet=row.get("sheet_name", table.part),
         row_number=int(row["row_number"]) if not pd.isna(row.get("row_number")) else None,
-        value=None if value is None or pd.isna(value) else _display(value),
+        value=WITHHELD if value_column in personal and shown is not None else shown,
         **base,
     )
 
@@ -134,4 +157,6 @@ def _row_finding(row: pd.Series, meta: dict[str, Any], config: Any, base: dict[s
 def _display(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
     return str(value)

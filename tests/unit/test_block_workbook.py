@@ -19,6 +19,10 @@ def parse(tmp_path, sheets=None, period_end=MARCH, name="police_scorecard_2023-0
     return parse_extract(POLICE, identify(POLICE, path))
 
 
+def rows_of(parsed):
+    return parsed.tables["police_scorecard_rows"].frame
+
+
 def rules(parsed):
     return sorted(f.rule for f in parsed.findings)
 
@@ -26,8 +30,10 @@ def rules(parsed):
 def test_a_clean_workbook_gives_one_row_per_area_and_measure(tmp_path):
     parsed = parse(tmp_path)
     assert parsed.findings == []
-    assert len(parsed.rows) == 12
-    bath = parsed.rows[(parsed.rows.la_code == "E06000022") & (parsed.rows.metric_code == "police_missing_children")]
+    assert len(rows_of(parsed)) == 12
+    bath = rows_of(parsed)[
+        (rows_of(parsed).la_code == "E06000022") & (rows_of(parsed).metric_code == "police_missing_children")
+    ]
     assert bath[["current_12m", "previous_12m", "chg", "pct_chg", "row_number"]].iloc[0].tolist() == [
         59,
         73,
@@ -43,7 +49,7 @@ def test_sheet_aliases_map_to_the_authority(tmp_path, alias):
     sheets[alias] = sheets.pop("B&NES")
     parsed = parse(tmp_path, sheets)
     assert parsed.findings == []
-    assert set(parsed.rows.loc[parsed.rows.sheet_name == alias, "la_code"]) == {"E06000022"}
+    assert set(rows_of(parsed).loc[rows_of(parsed).sheet_name == alias, "la_code"]) == {"E06000022"}
 
 
 def test_notes_sheet_is_ignored_and_an_unknown_sheet_is_an_error_naming_it(tmp_path):
@@ -78,7 +84,7 @@ def test_blocks_and_rows_in_any_order_with_blank_separators_and_footnotes(tmp_pa
     sheets = default_sheets(MARCH) | {"B&NES": rows}
     parsed = parse(tmp_path, sheets)
     assert parsed.findings == []
-    bath = parsed.rows[parsed.rows.la_code == "E06000022"].set_index("metric_code")
+    bath = rows_of(parsed)[rows_of(parsed).la_code == "E06000022"].set_index("metric_code")
     assert bath.loc["police_cse_crimes", "section"] == "Child Sexual Exploitation"
     assert bath.loc["police_missing_children_reports", "row_number"] == 9
 
@@ -88,7 +94,7 @@ def test_a_sheet_may_leave_out_a_block(tmp_path):
     sheets["Somerset"] = sheet_rows(MARCH, measures=[])
     parsed = parse(tmp_path, sheets)
     assert parsed.findings == []
-    assert "E06000066" not in set(parsed.rows.la_code)
+    assert "E06000066" not in set(rows_of(parsed).la_code)
 
 
 @pytest.mark.parametrize(
@@ -106,7 +112,7 @@ def test_label_matching_ignores_case_spacing_and_footnote_marks(tmp_path, label)
     sheets["Bristol"] = sheet_rows(MARCH, [[label, 59, 73, -14, "-19.2%"]])
     parsed = parse(tmp_path, sheets)
     assert parsed.findings == []
-    bristol = parsed.rows[parsed.rows.la_code == "E06000023"].iloc[0]
+    bristol = rows_of(parsed)[rows_of(parsed).la_code == "E06000023"].iloc[0]
     assert (bristol.measure, bristol.measure_label_raw) == ("Number of Missing Children", label)
 
 
@@ -144,7 +150,7 @@ def test_text_numbers_signs_and_percentages_as_fractions(tmp_path):
     workbook.save(path)
     parsed = parse_extract(POLICE, identify(POLICE, path))
     assert parsed.findings == []
-    row = parsed.rows[parsed.rows.la_code == "E06000023"].iloc[0]
+    row = rows_of(parsed)[rows_of(parsed).la_code == "E06000023"].iloc[0]
     assert [row.current_12m, row.previous_12m, row.chg, row.pct_chg] == [1121, 1185, -64, -5.4]
 
 
@@ -153,7 +159,7 @@ def test_blanks_and_dashes_are_not_available(tmp_path):
     sheets["Bristol"] = sheet_rows(MARCH, [["Number of Missing Children", "-", None, " - ", ""]])
     parsed = parse(tmp_path, sheets)
     assert parsed.findings == []
-    row = parsed.rows[parsed.rows.la_code == "E06000023"].iloc[0]
+    row = rows_of(parsed)[rows_of(parsed).la_code == "E06000023"].iloc[0]
     assert row[["current_12m", "previous_12m", "chg", "pct_chg"]].isna().all()
 
 
@@ -185,4 +191,4 @@ def test_a_corrupt_file_is_one_clear_error(tmp_path):
     path.write_bytes(b"PK\x03\x04 this is not really a zip")
     parsed = parse_extract(POLICE, identify(POLICE, path))
     assert rules(parsed) == ["unreadable_file"]
-    assert parsed.rows.empty and list(parsed.rows.columns)
+    assert rows_of(parsed).empty and list(rows_of(parsed).columns)

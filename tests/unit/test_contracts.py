@@ -40,7 +40,6 @@ def test_a_contract_whose_example_does_not_match_its_pattern_is_refused():
                 "file_example": "y_2023-03",
                 "file_form": "x_YYYY-MM",
                 "suite": "x.json",
-                "raw_table": "x",
             },
             origin="x.yaml",
         )

@@ -22,7 +22,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from dagster_project.lib.contracts import SourceContract
 from dagster_project.lib.findings import Finding, Severity
 from dagster_project.lib.landing import LandedFile
-from dagster_project.lib.parsing import ParsedExtract, ParserFormat
+from dagster_project.lib.parsing import ColumnRef, ParsedExtract, ParsedTable, ParserFormat
 from dagster_project.lib.parsing.values import CellValueError, is_blank, parse_count, parse_percent, round_half_up
 
 # A footnote mark after a label: `*`, daggers, superscript digits.
@@ -240,7 +240,6 @@ class _SheetReader:
 
 def parse(contract: SourceContract, landed: LandedFile) -> ParsedExtract:
     layout = BlockLayout.from_contract(contract)
-    columns = row_columns(layout)
     try:
         workbook = openpyxl.load_workbook(landed.path, read_only=True, data_only=True)
     except _UNREADABLE as exc:
@@ -250,13 +249,20 @@ def parse(contract: SourceContract, landed: LandedFile) -> ParsedExtract:
             file_name=landed.name,
             message=f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})",
         )
-        return ParsedExtract(landed, _frame([], columns), [finding], {"sheets": 0})
+        return ParsedExtract(landed, _tables(contract, layout, []), [finding], {"sheets": 0})
     try:
         rows, findings, sheets = _read_workbook(workbook, layout, landed)
     finally:
         workbook.close()
-    letters = {c.header: c.letter for c in layout.value_columns}
-    return ParsedExtract(landed, _frame(rows, columns), findings, {"sheets": sheets}, letters)
+    return ParsedExtract(landed, _tables(contract, layout, rows), findings, {"sheets": sheets})
+
+
+def _tables(contract: SourceContract, layout: BlockLayout, rows: list[dict[str, Any]]) -> dict[str, ParsedTable]:
+    """The one raw table of a block workbook: a row per sheet and measure."""
+    name = contract.spec["raw_table"]
+    frame = pd.DataFrame(rows, columns=list(row_columns(layout))).astype(row_columns(layout))
+    columns = {c.header: ColumnRef(c.header, c.letter) for c in layout.value_columns}
+    return {name: ParsedTable(name=name, frame=frame, columns=columns)}
 
 
 def _read_workbook(workbook: Any, layout: BlockLayout, landed: LandedFile) -> tuple[list[dict], list[Finding], int]:
@@ -309,18 +315,15 @@ def _read_workbook(workbook: Any, layout: BlockLayout, landed: LandedFile) -> tu
     return rows, findings, sum(map(len, sheets_by_area.values()))
 
 
-def _frame(rows: list[dict[str, Any]], columns: dict[str, str]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=list(columns)).astype(columns)
-
-
-def add_check_columns(contract: SourceContract, rows: pd.DataFrame) -> pd.DataFrame:
+def add_check_columns(contract: SourceContract, parsed: ParsedExtract) -> dict[str, pd.DataFrame]:
     """Columns the expectation suite compares: the force's arithmetic redone, and authority totals.
 
     `pct_chg_agreement` is `agrees` when % Chg equals Chg / Previous × 100 rounded half up to one
     decimal, `rounding` when it is within 0.1 points of the exact quotient (rounded another way),
     `disagrees` otherwise, and empty where there is nothing to compare.
     """
-    frame = rows.copy()
+    (table,) = parsed.tables.values()
+    frame = table.frame.copy()
     frame["chg_recomputed"] = frame["current_12m"] - frame["previous_12m"]
     frame["pct_chg_recomputed"] = [
         _pct_change(c, p) for c, p in zip(frame["current_12m"], frame["previous_12m"], strict=True)
@@ -333,7 +336,7 @@ def add_check_columns(contract: SourceContract, rows: pd.DataFrame) -> pd.DataFr
     for column in ("current_12m", "previous_12m"):
         totals = frame[frame["la_code"] != force_area].groupby("metric_code")[column].sum(min_count=1)
         frame[f"authorities_{column}"] = frame["metric_code"].map(totals).where(frame["la_code"] == force_area)
-    return frame
+    return {table.name: frame}
 
 
 def _pct_change(current: Any, previous: Any) -> float | None:
@@ -354,8 +357,8 @@ def _agreement(given: Any, current: Any, previous: Any) -> str | None:
     return "rounding" if abs(given_value - exact) < ROUNDING_TOLERANCE else "disagrees"
 
 
-def empty_rows(contract: SourceContract) -> pd.DataFrame:
-    return _frame([], row_columns(BlockLayout.from_contract(contract)))
+def empty_tables(contract: SourceContract) -> dict[str, pd.DataFrame]:
+    return {name: table.frame for name, table in _tables(contract, BlockLayout.from_contract(contract), []).items()}
 
 
-FORMAT = ParserFormat(parse=parse, add_check_columns=add_check_columns, empty_rows=empty_rows)
+FORMAT = ParserFormat(parse=parse, add_check_columns=add_check_columns, empty_tables=empty_tables)
