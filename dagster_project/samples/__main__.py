@@ -7,13 +7,14 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from dagster_project.samples import police_scorecard
+from dagster_project.samples import csc, police_scorecard
 
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "sample_extracts"
 
 # One writer per source: each takes the output root and returns the files it wrote.
 SAMPLE_WRITERS: list[Callable[[Path], list[Path]]] = [
     police_scorecard.write_samples,
+    csc.write_samples,
 ]
 
 

@@ -22,12 +22,8 @@ def published(name: str) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def built(module_pipeline):
-    for sample in sorted(SAMPLES.iterdir()):
-        module_pipeline.land_sample(sample.stem.removeprefix("police_scorecard_"))
-    outcome = module_pipeline.refresh()
-    assert outcome.success, outcome.report()
-    return module_pipeline
+def built(sample_warehouse):
+    return sample_warehouse
 
 
 def test_every_asset_is_materialized_and_every_check_passes(built):

@@ -7,6 +7,8 @@ with
 metric_values as (
 
     select * from {{ ref('int_police__metric_values') }}
+    union all by name
+    select * from {{ ref('int_csc__metric_values') }}
 
 ),
 

@@ -1,0 +1,42 @@
+-- One row per accepted children's social care extract version and window it reports on: the
+-- quarter and the 12 months ending its period end. Events dated after window_start and on or
+-- before period_end fall in the window. Somerset's former county code reads as its current code.
+
+with
+
+versions as (
+
+    select * from {{ ref('int_extract_versions') }}
+    where source = 'csc' and load_status = 'accepted'
+
+),
+
+authorities as (
+
+    select la_code, predecessor_code from {{ ref('authorities') }}
+
+),
+
+windows as (
+
+    select * from (values ('quarter', 3), ('rolling_12m', 12)) as windows ("window", months)
+
+),
+
+final as (
+
+    select
+        versions.load_id,
+        coalesce(successors.la_code, versions.la_code) as la_code,
+        versions.period_end,
+        windows."window",
+        last_day(versions.period_end - to_months(windows.months)) as window_start
+
+    from versions
+    cross join windows
+    left join authorities as successors
+        on versions.la_code = successors.predecessor_code
+
+)
+
+select * from final
