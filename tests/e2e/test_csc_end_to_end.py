@@ -176,3 +176,15 @@ def _sample_identifiers() -> set[str]:
                 for row in csv.DictReader(io.TextIOWrapper(archive.open(member), encoding="utf-8-sig")):
                     identifiers.update(value for header, value in row.items() if header in personal and value)
     return identifiers
+
+
+def test_every_catalogued_csc_metric_has_values_for_every_authority_and_quarter(built):
+    catalogued = {
+        code for (code,) in built.query("select metric_code from reference.metric_catalogue where source = 'csc'")
+    }
+    per_area_quarter = built.query(
+        """select la_code, period_end, count(distinct metric_code) from marts.fct_metric_values
+           where source = 'csc' and is_latest group by all"""
+    )
+    assert len(per_area_quarter) == 60
+    assert {count for *_, count in per_area_quarter} == {len(catalogued)}

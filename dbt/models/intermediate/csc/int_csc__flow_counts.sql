@@ -17,7 +17,10 @@ contact_counts as (
         windows.load_id,
         windows."window",
         count(contacts.contact_id) as csc_contacts,
-        count(contacts.contact_id) filter (where contacts.contact_source = '6') as csc_contacts_from_police,
+        {%- for group, prefix in [('individual', '1'), ('schools', '2'), ('health', '3'), ('housing', '4'), ('la_services', '5'), ('police', '6'), ('legal_agency', '7'), ('other', '8'), ('anonymous', '9'), ('unknown', '10')] %}
+        count(contacts.contact_id) filter (where regexp_extract(contacts.contact_source, '^[0-9]+') = '{{ prefix }}')
+            as csc_contacts_from_{{ group }},
+        {%- endfor %}
         count(contacts.contact_id) filter (where contacts.outcome = 'REF') as csc_contacts_to_referral,
         count(contacts.contact_id) filter (where contacts.domestic_abuse) as csc_da_contacts,
         count(contacts.contact_id) filter (where contacts.domestic_abuse and contacts.outcome = 'REF')
@@ -93,6 +96,8 @@ assessment_counts as (
         count(assessment_id) filter (where list_has_any(codes, ['1A', '1B', '2A', '2B']))
             as csc_assessments_substance_misuse,
         count(assessment_id) filter (where list_contains(codes, '10A')) as csc_assessments_missing,
+        count(assessment_id) filter (where list_contains(codes, '11A')) as csc_assessments_cse,
+        count(assessment_id) filter (where list_contains(codes, '24A')) as csc_assessments_cce,
         count(distinct child_id) filter (where list_contains(codes, '11A')) as csc_children_cse_risk,
         count(distinct child_id) filter (where list_contains(codes, '24A')) as csc_children_cce_risk
     from factors

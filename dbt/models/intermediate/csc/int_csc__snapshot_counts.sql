@@ -21,7 +21,7 @@ open_referrals as (
 
 open_plans as (
 
-    select extracts.load_id, cp_plans.child_id, cp_plans.latest_category
+    select extracts.load_id, cp_plans.child_id, cp_plans.latest_category, cp_plans.previous_plans
     from extracts
     inner join cp_plans
         on cp_plans.load_id = extracts.load_id
@@ -53,6 +53,10 @@ counts as (
                 and open_referrals.child_id not in (select child_id from open_care where load_id = extracts.load_id)
         ) as csc_cin_not_cp_or_cla,
         (select count(*) from open_plans where open_plans.load_id = extracts.load_id) as csc_cp_open,
+        (
+            select count(*) from open_plans
+            where open_plans.load_id = extracts.load_id and open_plans.previous_plans >= 1
+        ) as csc_cp_open_subsequent,
         {% for category in ['NEG', 'PHY', 'EMO', 'SAB', 'MUL'] %}
         (
             select count(*) from open_plans
