@@ -64,7 +64,10 @@ def main() -> int:
     print(outcome.report())
     print(f"\nDone in {time.monotonic() - started:.0f}s.")
     print(f"Warehouse: {warehouse}  (e.g. `uv run python -m duckdb {warehouse}` or any DuckDB client)")
-    print(f"Dagster UI: DAGSTER_HOME={os.environ['DAGSTER_HOME']} uv run dagster dev  → http://127.0.0.1:3000")
+    print(
+        f"Dagster UI: DAGSTER_HOME={os.environ['DAGSTER_HOME']} {KEY_VARIABLE}=<key> uv run dagster dev"
+        "  → http://127.0.0.1:3000"
+    )
     return 0 if outcome.success else 1
 
 
