@@ -38,11 +38,12 @@ def plan_refresh(
     instance: dg.DagsterInstance, scan: LandingScan, warehouse_keys: Sequence[dg.AssetKey], reason: str
 ) -> RefreshPlan:
     """One run per quarter whose landed files changed, loading those sources and rebuilding the warehouse."""
+    contracts = load_contracts()
     changed: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for source in load_contracts():
+    for source, contract in contracts.items():
         for partition, files in scan.by_partition(source).items():
             fingerprint = partition_fingerprint(files)
-            if fingerprint != _recorded_fingerprint(instance, raw_key(load_contracts()[source]), partition):
+            if fingerprint != _recorded_fingerprint(instance, raw_key(contract), partition):
                 changed[partition].append((source, fingerprint))
     known = set(instance.get_dynamic_partitions(quarters.name))
     plan = RefreshPlan(new_partitions=sorted(set(changed) - known), rejected=scan.rejected)
@@ -51,8 +52,7 @@ def plan_refresh(
             dg.RunRequest(
                 run_key=f"{partition}:" + ",".join(f"{s}={f}" for s, f in sources),
                 partition_key=partition,
-                asset_selection=[k for s, _ in sources for k in extract_keys(load_contracts()[s])]
-                + list(warehouse_keys),
+                asset_selection=[k for s, _ in sources for k in extract_keys(contracts[s])] + list(warehouse_keys),
                 tags={"trigger": reason, "sources": ",".join(s for s, _ in sources)},
             )
         )

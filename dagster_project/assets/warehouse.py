@@ -13,8 +13,6 @@ from dagster_project.resources import WarehouseResource
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
-
-
 if not dbt_project.manifest_path.exists():
     parse_dbt_project()
 

@@ -11,8 +11,12 @@ import os
 
 import pandas as pd
 
+from dagster_project.lib.contracts import SourceContract
+
 KEY_VARIABLE = "PSEUDONYMISATION_KEY"
 DEMO_KEY = "demo-only-public-key-not-for-partner-data"
+# What a finding shows instead of the value of a personal cell; its row and column still say where it is.
+WITHHELD = "(withheld: personal data)"
 
 
 class PseudonymisationKeyMissing(RuntimeError):
@@ -28,6 +32,11 @@ def pseudonymisation_key() -> bytes:
             f"scripts/demo sets a public demo key for the sample extracts only."
         )
     return key.encode()
+
+
+def personal_columns(contract: SourceContract) -> frozenset[str]:
+    """The columns whose values never leave ingest as they are (the contract's `personal_columns`)."""
+    return frozenset(contract.spec.get("personal_columns", []))
 
 
 def pseudonymise(values: pd.Series, key: bytes, namespace: str) -> pd.Series:

@@ -18,9 +18,9 @@ import pandas as pd
 from dagster_project.lib.contracts import SourceContract
 from dagster_project.lib.findings import Finding, Severity
 from dagster_project.lib.parsing import ParsedExtract, ParsedTable, parser_format
+from dagster_project.lib.privacy import WITHHELD, personal_columns
 from dagster_project.lib.settings import EXPECTATIONS_DIR
 
-WITHHELD = "(withheld: personal data)"
 SEVERITY_BY_GX = {"critical": Severity.ERROR, "warning": Severity.QUERY, "info": Severity.QUERY}
 
 
@@ -75,6 +75,7 @@ def validate_extract(contract: SourceContract, parsed: ParsedExtract) -> list[Fi
     definition = load_suite_definition(contract.suite)
     frames = parser_format(contract).add_check_columns(contract, parsed)
     parameters = {"period_end": pd.Timestamp(parsed.landed.period_end)}
+    personal = personal_columns(contract)
     findings: list[Finding] = []
     for name, frame in frames.items():
         expectations = [e for e in definition["expectations"] if e.get("meta", {}).get("table", name) == name]
@@ -86,7 +87,7 @@ def validate_extract(contract: SourceContract, parsed: ParsedExtract) -> list[Fi
         result = batch.validate(suite, result_format="COMPLETE", expectation_parameters=parameters)
         for outcome in result.results:
             if not outcome.success:
-                findings.extend(_findings_from(outcome, gx_frame, parsed, parsed.tables[name]))
+                findings.extend(_findings_from(outcome, gx_frame, parsed, parsed.tables[name], personal))
     return findings
 
 
@@ -102,7 +103,9 @@ def _for_gx(frame: pd.DataFrame) -> pd.DataFrame:
     return converted
 
 
-def _findings_from(outcome: Any, frame: pd.DataFrame, parsed: ParsedExtract, table: ParsedTable) -> list[Finding]:
+def _findings_from(
+    outcome: Any, frame: pd.DataFrame, parsed: ParsedExtract, table: ParsedTable, personal: frozenset[str]
+) -> list[Finding]:
     config = outcome.expectation_config
     meta = config.meta or {}
     severity = SEVERITY_BY_GX[str(getattr(config, "severity", "critical")).rsplit(".", 1)[-1].lower()]
@@ -122,12 +125,7 @@ def _findings_from(outcome: Any, frame: pd.DataFrame, parsed: ParsedExtract, tab
         if observed is not None:
             message = f"{message} ({observed:.1f}% of rows)"
         return [Finding(message=message, sheet=table.part, **base)]
-    personal = set(parsed_personal_columns(parsed))
     return [_row_finding(frame.loc[index], meta, config, base, table, personal) for index in _row_indexes(indexes)]
-
-
-def parsed_personal_columns(parsed: ParsedExtract) -> list[str]:
-    return list(parsed.summary.get("personal_columns", []))
 
 
 def _row_indexes(indexes: list[Any]) -> list[int]:
@@ -136,7 +134,12 @@ def _row_indexes(indexes: list[Any]) -> list[int]:
 
 
 def _row_finding(
-    row: pd.Series, meta: dict[str, Any], config: Any, base: dict[str, Any], table: ParsedTable, personal: set[str]
+    row: pd.Series,
+    meta: dict[str, Any],
+    config: Any,
+    base: dict[str, Any],
+    table: ParsedTable,
+    personal: frozenset[str],
 ) -> Finding:
     value_column = meta.get("value_column") or config.kwargs.get("column") or config.kwargs.get("column_A")
     value = row.get(value_column)

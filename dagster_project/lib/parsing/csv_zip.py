@@ -19,9 +19,8 @@ from dagster_project.lib.findings import Finding, Severity
 from dagster_project.lib.landing import LandedFile
 from dagster_project.lib.parsing import ColumnRef, ParsedExtract, ParsedTable, ParserFormat
 from dagster_project.lib.parsing.values import CellValueError, parse_count
-from dagster_project.lib.privacy import pseudonymisation_key, pseudonymise
+from dagster_project.lib.privacy import WITHHELD, personal_columns, pseudonymisation_key, pseudonymise
 
-WITHHELD = "(withheld: personal data)"
 DTYPES = {
     "id": "str",
     "date": "datetime64[us]",
@@ -94,9 +93,11 @@ def table_name(contract: SourceContract, module: str) -> str:
 class _ModuleReader:
     """Reads one module's CSV into canonical columns, collecting findings with file, module, row, column."""
 
-    def __init__(self, contract: SourceContract, module: ModuleSpec, layout: PartnerLayout, landed: LandedFile):
-        self.contract, self.module, self.layout, self.landed = contract, module, layout, landed
-        self.personal = set(contract.spec.get("personal_columns", []))
+    def __init__(
+        self, contract: SourceContract, module: ModuleSpec, layout: PartnerLayout, landed: LandedFile, key: bytes
+    ):
+        self.contract, self.module, self.layout, self.landed, self.key = contract, module, layout, landed, key
+        self.personal = personal_columns(contract)
         self.findings: list[Finding] = []
         self.refs: dict[str, ColumnRef] = {}
 
@@ -155,7 +156,7 @@ class _ModuleReader:
             for index in values.index[values == ""]:
                 self.cell_finding("missing_value", "a value is required here", spec, index, None)
         if spec.kind == "id":
-            return pseudonymise(values, self.key(), self.landed.la_code or "")
+            return pseudonymise(values, self.key, self.landed.la_code or "")
         if spec.kind == "date":
             return self.dates(spec, values)
         if spec.kind == "month":
@@ -165,9 +166,6 @@ class _ModuleReader:
         if spec.kind == "flag":
             return values.str.upper().replace("", None)
         return self.counts(spec, values)
-
-    def key(self) -> bytes:
-        return pseudonymisation_key()
 
     def cell_finding(self, rule: str, message: str, spec: ColumnSpec, index: int, value: str | None) -> None:
         ref = self.refs.get(spec.name, ColumnRef(spec.name))
@@ -216,7 +214,8 @@ def parse(contract: SourceContract, landed: LandedFile) -> ParsedExtract:
         table_name(contract, m.name): ParsedTable(table_name(contract, m.name), empty_frame(m), m.file)
         for m in modules.values()
     }
-    summary = {"personal_columns": contract.spec.get("personal_columns", []), "modules": 0}
+    key = pseudonymisation_key()  # before anything is read: no key, nothing personal is touched
+    summary = {"modules": 0}
     try:
         archive = zipfile.ZipFile(landed.path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -236,7 +235,7 @@ def parse(contract: SourceContract, landed: LandedFile) -> ParsedExtract:
             if member is None:
                 findings.append(_absent(module, landed))
                 continue
-            reader = _ModuleReader(contract, module, layout, landed)
+            reader = _ModuleReader(contract, module, layout, landed, key)
             name = table_name(contract, module.name)
             tables[name] = ParsedTable(name, reader.read(archive.read(member)), module.file, reader.refs)
             findings.extend(reader.findings)
