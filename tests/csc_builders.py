@@ -1,13 +1,11 @@
 """Small children's social care zips built in tests: a consistent extract to break one rule at a time."""
 
-import csv
-import io
-import zipfile
 from pathlib import Path
 
 import yaml
 
 from dagster_project.lib.settings import SOURCES_DIR
+from tests.module_zips import Modules, write_module_zip
 
 CONTRACT = yaml.safe_load((SOURCES_DIR / "csc.yaml").read_text())
 
@@ -101,27 +99,8 @@ def clean_modules() -> dict[str, list[dict[str, str]]]:
     }
 
 
-def csv_bytes(rows: list[dict[str, str]], columns: list[str]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode()
-
-
-def write_csc_zip(
-    path: Path, modules: dict[str, list[dict[str, str]]] | None = None, extra_members: dict[str, bytes] | None = None
-) -> Path:
-    modules = clean_modules() if modules is None else modules
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w") as archive:
-        for module, rows in modules.items():
-            spec = CONTRACT["modules"][module]
-            columns = list(rows[0]) if rows else list(spec["columns"])
-            archive.writestr(spec["file"], csv_bytes(rows, columns))
-        for name, content in (extra_members or {}).items():
-            archive.writestr(name, content)
-    return path
+def write_csc_zip(path: Path, modules: Modules | None = None, extra_members: dict[str, bytes] | None = None) -> Path:
+    return write_module_zip(path, CONTRACT, clean_modules() if modules is None else modules, extra_members)
 
 
 def as_bristol(modules: dict[str, list[dict[str, str]]]) -> dict[str, list[dict[str, str]]]:

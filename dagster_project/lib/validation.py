@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -67,14 +68,14 @@ def build_suite(definition: dict[str, Any]) -> Any:
 def validate_extract(contract: SourceContract, parsed: ParsedExtract) -> list[Finding]:
     """Findings from the source's suite, each expectation run on the table its meta names.
 
-    An expectation whose meta names no `table` runs on the extract's only table. Suites may use
-    the parameter `{"$PARAMETER": "period_end"}` for the extract's period end.
+    An expectation whose meta names no `table` runs on the extract's only table. Suites may use the
+    parameters `{"$PARAMETER": "period_end"}` and `{"$PARAMETER": "financial_year_start"}` (1 April).
     """
     if parsed.row_count == 0:
         return []
     definition = load_suite_definition(contract.suite)
     frames = parser_format(contract).add_check_columns(contract, parsed)
-    parameters = {"period_end": pd.Timestamp(parsed.landed.period_end)}
+    parameters = suite_parameters(parsed.landed.period_end)
     personal = personal_columns(contract)
     findings: list[Finding] = []
     for name, frame in frames.items():
@@ -86,9 +87,30 @@ def validate_extract(contract: SourceContract, parsed: ParsedExtract) -> list[Fi
         batch = _gx_validator().get_batch(batch_parameters={"dataframe": gx_frame})
         result = batch.validate(suite, result_format="COMPLETE", expectation_parameters=parameters)
         for outcome in result.results:
+            _raise_if_expectation_failed_to_run(outcome, definition["name"], name)
             if not outcome.success:
                 findings.extend(_findings_from(outcome, gx_frame, parsed, parsed.tables[name], personal))
     return findings
+
+
+def _raise_if_expectation_failed_to_run(outcome: Any, suite: str, table: str) -> None:
+    """An expectation GX could not evaluate says nothing about the data: the suite is wrong, so stop."""
+    info = outcome.exception_info or {}
+    # One exception for the expectation, or one per metric it needed.
+    raised = [info] if "raised_exception" in info else [i for i in info.values() if isinstance(i, dict)]
+    for exception in raised:
+        if not exception.get("raised_exception"):
+            continue
+        message = (str(exception.get("exception_message") or "").splitlines() or [""])[0]
+        raise SuiteError(f"suite {suite!r}, table {table}: {outcome.expectation_config.type} could not run: {message}")
+
+
+def suite_parameters(period_end: date) -> dict[str, pd.Timestamp]:
+    year_of_april = period_end.year if period_end.month >= 4 else period_end.year - 1
+    return {
+        "period_end": pd.Timestamp(period_end),
+        "financial_year_start": pd.Timestamp(year_of_april, 4, 1),
+    }
 
 
 def _for_gx(frame: pd.DataFrame) -> pd.DataFrame:

@@ -22,6 +22,13 @@ def test_every_contract_names_an_existing_suite():
         assert (EXPECTATIONS_DIR / contract.suite).is_file()
 
 
+@pytest.mark.parametrize("source", sorted(load_contracts()))
+def test_every_code_is_a_string_as_written(source):
+    """YAML reads an unquoted YES or NO as a boolean: a code list must hold the partner's text."""
+    for name, codes in load_contracts()[source].spec.get("codes", {}).items():
+        assert all(isinstance(code, str) for code in codes), f"{source}: codes {name} holds {codes}"
+
+
 def test_every_police_measure_is_in_the_catalogue_and_nothing_else_is():
     police = load_contracts()["police_scorecard"]
     codes = {m["metric_code"] for m in police.spec["measures"]}

@@ -64,8 +64,9 @@ def test_a_measure_twice_on_one_sheet_is_an_error_on_both_rows(tmp_path):
     ]
 
 
-def test_the_suite_file_is_valid_gx_and_every_expectation_names_a_rule():
-    definition = load_suite_definition(POLICE.suite)
+@pytest.mark.parametrize("source", sorted(load_contracts()))
+def test_every_suite_file_is_valid_gx_and_every_expectation_names_a_rule(source):
+    definition = load_suite_definition(load_contracts()[source].suite)
     suite = build_suite(definition)
     assert len(suite.expectations) == len(definition["expectations"])
     assert all(e["meta"]["rule"] and e["severity"] in {"critical", "warning"} for e in definition["expectations"])
@@ -74,3 +75,17 @@ def test_the_suite_file_is_valid_gx_and_every_expectation_names_a_rule():
 def test_an_invalid_expectation_is_not_dropped_silently():
     with pytest.raises(SuiteError):
         build_suite({"name": "broken", "expectations": [{"type": "expect_column_values_to_be_between", "kwargs": {}}]})
+
+
+def test_an_expectation_gx_cannot_run_stops_validation_instead_of_reporting_the_data(tmp_path, monkeypatch):
+    from dagster_project.lib import validation
+
+    definition = load_suite_definition(POLICE.suite)
+    broken = {
+        "type": "expect_column_values_to_be_between",
+        "kwargs": {"column": "no_such_column", "min_value": 0},
+        "meta": {"rule": "broken"},
+    }
+    monkeypatch.setattr(validation, "load_suite_definition", lambda name: {**definition, "expectations": [broken]})
+    with pytest.raises(SuiteError, match="could not run"):
+        findings_for(tmp_path, measure_rows())

@@ -38,6 +38,7 @@ class ColumnSpec:
     kind: str
     codes: str | None = None
     optional: bool = False
+    separator: str = ","  # between the codes of a `codes` column
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class ModuleSpec:
     key: tuple[str, ...]
     columns: dict[str, ColumnSpec]
     required: bool = False
+    required_because: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ def modules_of(contract: SourceContract) -> dict[str, ModuleSpec]:
             file=spec["file"],
             key=tuple(spec["key"]),
             required=spec.get("required", False),
+            required_because=spec.get("required_because", ""),
             columns={column: ColumnSpec(name=column, **kind) for column, kind in spec["columns"].items()},
         )
         for name, spec in contract.spec["modules"].items()
@@ -86,6 +89,10 @@ def layout_for(contract: SourceContract, la_code: str | None) -> PartnerLayout:
     )
 
 
+def successor_code(contract: SourceContract, la_code: str) -> str:
+    return contract.spec.get("predecessor_codes", {}).get(la_code, la_code)
+
+
 def table_name(contract: SourceContract, module: str) -> str:
     return f"{contract.source}_{module}"
 
@@ -98,6 +105,8 @@ class _ModuleReader:
     ):
         self.contract, self.module, self.layout, self.landed, self.key = contract, module, layout, landed, key
         self.personal = personal_columns(contract)
+        # Pseudonyms are namespaced by the authority's current code, so Somerset's people keep theirs across 2023.
+        self.authority = successor_code(contract, landed.la_code or "")
         self.findings: list[Finding] = []
         self.refs: dict[str, ColumnRef] = {}
 
@@ -156,7 +165,7 @@ class _ModuleReader:
             for index in values.index[values == ""]:
                 self.cell_finding("missing_value", "a value is required here", spec, index, None)
         if spec.kind == "id":
-            return pseudonymise(values, self.key, self.landed.la_code or "")
+            return pseudonymise(values, self.key, self.authority)
         if spec.kind == "date":
             return self.dates(spec, values)
         if spec.kind == "month":
@@ -190,7 +199,8 @@ class _ModuleReader:
         spelling = self.layout.codes.get(spec.codes or "", {})
         if spec.kind == "code":
             return values.map(lambda v: spelling.get(v, v) if v else None)
-        return values.map(lambda v: ",".join(spelling.get(c.strip(), c.strip()) for c in v.split(",")) if v else None)
+        sep = spec.separator
+        return values.map(lambda v: sep.join(spelling.get(c.strip(), c.strip()) for c in v.split(sep)) if v else None)
 
     def counts(self, spec: ColumnSpec, values: pd.Series) -> pd.Series:
         def one(index: int, value: str) -> int | None:
@@ -290,7 +300,7 @@ def _absent(module: ModuleSpec, landed: LandedFile) -> Finding:
             severity=Severity.ERROR,
             file_name=landed.name,
             sheet=module.file,
-            message=f"{module.file} is required: every other module's children are listed in it",
+            message=f"{module.file} is required" + (f": {module.required_because}" if module.required_because else ""),
         )
     return Finding(
         rule="module_absent",
@@ -310,20 +320,25 @@ def add_check_columns(contract: SourceContract, parsed: ParsedExtract) -> dict[s
     frames = {name: table.frame.copy() for name, table in parsed.tables.items()}
     checks = contract.spec.get("checks", {})
     period_end = pd.Timestamp(parsed.landed.period_end)
-    children = set(frames[table_name(contract, "children")]["child_id"].dropna())
-    for module in checks.get("known_child", []):
+    known_child = checks.get("known_child", [])
+    children = set(frames[table_name(contract, "children")]["child_id"].dropna()) if known_child else set()
+    for module in known_child:
         frame = frames[table_name(contract, module)]
         frame["child_known"] = frame["child_id"].isin(children)
     for lookup in checks.get("lookups", []):
         frame, source = frames[table_name(contract, lookup["module"])], frames[table_name(contract, lookup["from"])]
-        values = source.drop_duplicates(lookup["by"]).set_index(lookup["by"])[lookup["column"]]
+        values = source.drop_duplicates(lookup["by"]).set_index(lookup["by"], drop=False)[lookup["column"]]
         frame[f"{lookup['from']}_{lookup['column']}"] = frame[lookup["by"]].map(values)
     for period in checks.get("no_overlap", []):
         frame = frames[table_name(contract, period["module"])]
         frame["overlaps_another"] = _overlaps(frame, period["start"], period["end"], period_end)
+    for between in checks.get("days_between", []):
+        frame = frames[table_name(contract, between["module"])]
+        frame[between["column"]] = (frame[between["to"]] - frame[between["from"]]).dt.days
     for column, module in _code_lists(contract):
-        frame, allowed = frames[table_name(contract, module)], _codes(contract, column, module)
-        frame[f"{column}_unknown"] = [_unknown(value, allowed) for value in frame[column]]
+        spec = modules_of(contract)[module].columns[column]
+        frame, allowed = frames[table_name(contract, module)], set(contract.spec["codes"][spec.codes])
+        frame[f"{column}_unknown"] = [_unknown(value, allowed, spec.separator) for value in frame[column]]
     stale = checks.get("stale_open_referral")
     if stale:
         frames[table_name(contract, "referrals")]["stale_open"] = _stale_open(contract, frames, stale, period_end)
@@ -339,15 +354,11 @@ def _code_lists(contract: SourceContract) -> list[tuple[str, str]]:
     ]
 
 
-def _codes(contract: SourceContract, column: str, module: str) -> set[str]:
-    return set(contract.spec["codes"][contract.spec["modules"][module]["columns"][column]["codes"]])
-
-
-def _unknown(value: object, allowed: set[str]) -> str | None:
+def _unknown(value: object, allowed: set[str], separator: str) -> str | None:
     if value is None or pd.isna(value):
         return None
-    unknown = [code for code in str(value).split(",") if code not in allowed]
-    return ",".join(unknown) or None
+    unknown = [code for code in str(value).split(separator) if code not in allowed]
+    return separator.join(unknown) or None
 
 
 def _overlaps(frame: pd.DataFrame, start: str, end: str, period_end: pd.Timestamp) -> pd.Series:
