@@ -68,7 +68,8 @@ def build_suite(definition: dict[str, Any]) -> Any:
 def validate_extract(contract: SourceContract, parsed: ParsedExtract) -> list[Finding]:
     """Findings from the source's suite, each expectation run on the table its meta names.
 
-    An expectation whose meta names no `table` runs on the extract's only table. Suites may use the
+    An expectation whose meta names no `table` runs on the extract's only table; one whose meta `needs`
+    another table is skipped when that table's part of the file is absent. Suites may use the
     parameters `{"$PARAMETER": "period_end"}` and `{"$PARAMETER": "financial_year_start"}` (1 April).
     """
     if parsed.row_count == 0:
@@ -79,7 +80,11 @@ def validate_extract(contract: SourceContract, parsed: ParsedExtract) -> list[Fi
     personal = personal_columns(contract)
     findings: list[Finding] = []
     for name, frame in frames.items():
-        expectations = [e for e in definition["expectations"] if e.get("meta", {}).get("table", name) == name]
+        expectations = [
+            e
+            for e in definition["expectations"]
+            if e.get("meta", {}).get("table", name) == name and not parsed.absent & set(e["meta"].get("needs", []))
+        ]
         if frame.empty or not expectations:
             continue
         suite = build_suite({**definition, "name": f"{definition['name']}.{name}", "expectations": expectations})

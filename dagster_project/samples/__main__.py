@@ -7,7 +7,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from dagster_project.samples import csc, police_scorecard
+from dagster_project.samples import asc, csc, police_scorecard
 
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "sample_extracts"
 
@@ -15,6 +15,7 @@ DEFAULT_OUT = Path(__file__).resolve().parents[2] / "sample_extracts"
 SAMPLE_WRITERS: list[Callable[[Path], list[Path]]] = [
     police_scorecard.write_samples,
     csc.write_samples,
+    asc.write_samples,
 ]
 
 

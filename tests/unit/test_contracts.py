@@ -66,3 +66,31 @@ def test_samples_are_what_the_generator_makes(tmp_path: Path):
     assert [p.name for p in written] == sorted(p.name for p in SAMPLES.iterdir())
     for path in written:
         assert path.read_bytes() == (SAMPLES / path.name).read_bytes(), f"{path.name} differs from the shipped sample"
+
+
+def test_the_sac_table_layout_uses_the_adult_contracts_code_lists():
+    codes = load_contracts()["asc"].spec["codes"]
+    with (DBT_PROJECT_DIR / "seeds" / "sac_table_layout.csv").open(encoding="utf-8") as handle:
+        cells = list(csv.DictReader(handle))
+    categories = {(c["table_reference"], c["category"]) for c in cells if c["subcategory"] == "ALL"}
+    by_table: dict[str, set[str]] = {}
+    for table, category in categories:
+        by_table.setdefault(table, set()).add(category)
+    assert by_table == {
+        "SG1a": {"18-64", "65-74", "75-84", "85-94", "95+"},
+        "SG1b": set(codes["sex"]),
+        "SG1c": set(codes["ethnicity"]),
+        "SG1d": set(codes["primary_support_reason"]),
+        "SG2c": set(codes["risk_identified"]),
+        "SG2e": set(codes["risk_result"]),
+        "SG3a": set(codes["lacked_capacity"]),
+        "SG4a": set(codes["msp_asked"]),
+    }
+    cross = {(c["table_reference"], c["category"], c["subcategory"]) for c in cells if c["subcategory"] != "ALL"}
+    assert {(c, s) for t, c, s in cross if t == "SG2a"} == {
+        (r, s) for r in codes["risk_type"] for s in codes["source_of_risk"]
+    }
+    assert {(c, s) for t, c, s in cross if t == "SG2b"} == {
+        (r, s) for r in codes["location"] for s in codes["source_of_risk"]
+    }
+    assert {s for t, c, s in cross if t == "SG4a"} == set(codes["msp_achieved"])

@@ -43,6 +43,8 @@ class ParsedExtract:
     tables: dict[str, ParsedTable]
     findings: list[Finding] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    # Tables whose part of the file was absent (already a finding): rules that read them across are not run.
+    absent: set[str] = field(default_factory=set)
 
     @property
     def row_count(self) -> int:

@@ -237,6 +237,7 @@ def parse(contract: SourceContract, landed: LandedFile) -> ParsedExtract:
         )
         return ParsedExtract(landed, tables, [finding], summary)
     findings = _authority_findings(contract, landed)
+    absent: set[str] = set()
     with archive:
         members = _members(archive, modules, landed, findings)
         layout = layout_for(contract, landed.la_code)
@@ -244,13 +245,14 @@ def parse(contract: SourceContract, landed: LandedFile) -> ParsedExtract:
             member = members.get(module.file)
             if member is None:
                 findings.append(_absent(module, landed))
+                absent.add(table_name(contract, module.name))
                 continue
             reader = _ModuleReader(contract, module, layout, landed, key)
             name = table_name(contract, module.name)
             tables[name] = ParsedTable(name, reader.read(archive.read(member)), module.file, reader.refs)
             findings.extend(reader.findings)
             summary["modules"] += 1
-    return ParsedExtract(landed, tables, findings, summary)
+    return ParsedExtract(landed, tables, findings, summary, absent)
 
 
 def _authority_findings(contract: SourceContract, landed: LandedFile) -> list[Finding]:

@@ -9,6 +9,8 @@ metric_values as (
     select * from {{ ref('int_police__metric_values') }}
     union all by name
     select * from {{ ref('int_csc__metric_values') }}
+    union all by name
+    select * from {{ ref('int_asc__metric_values') }}
 
 ),
 

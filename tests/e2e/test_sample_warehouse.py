@@ -1,0 +1,83 @@
+"""What holds for every record-level source (children's and adult social care) once all the sample extracts are
+in the warehouse: every catalogued metric is there for every authority and quarter, and no raw case number
+or date of birth from any sample file is anywhere in the warehouse file."""
+
+import csv
+import io
+import re
+import zipfile
+
+import pytest
+
+from dagster_project.lib.contracts import load_contracts
+from dagster_project.lib.settings import SAMPLE_EXTRACTS_DIR
+
+pytestmark = pytest.mark.e2e
+
+# A birth month (YYYY-MM) is what the warehouse keeps of a date of birth; a full date or case number never.
+KEPT_AS_IS = re.compile(r"\d{4}-\d{2}")
+RECORD_LEVEL = sorted(source for source, contract in load_contracts().items() if contract.format == "csv_zip")
+
+
+@pytest.mark.parametrize("source", RECORD_LEVEL)
+def test_every_catalogued_metric_has_values_for_every_authority_and_quarter(sample_warehouse, source):
+    catalogued = {
+        code
+        for (code,) in sample_warehouse.query(
+            "select metric_code from reference.metric_catalogue where source = ?", source
+        )
+    }
+    per_area_quarter = sample_warehouse.query(
+        """select la_code, period_end, count(distinct metric_code) from marts.fct_metric_values
+           where source = ? and is_latest group by all""",
+        source,
+    )
+    assert len(per_area_quarter) == 60
+    assert {count for *_, count in per_area_quarter} == {len(catalogued)}
+
+
+def test_no_raw_identifier_reaches_the_warehouse(sample_warehouse):
+    """Every identifier in the sample zips is looked for in every text value of every table (as a whole value
+    or a word within one, e.g. in a finding's message) and in the file's bytes."""
+    identifiers = set().union(*(_sample_identifiers(source) for source in RECORD_LEVEL))
+    assert len(identifiers) > 10_000
+    import duckdb
+    import pandas as pd
+
+    with duckdb.connect(str(sample_warehouse.warehouse), read_only=True) as connection:
+        columns = connection.execute(
+            """select table_schema, table_name, column_name from information_schema.columns
+               where data_type = 'VARCHAR' and table_schema not in ('information_schema', 'pg_catalog')"""
+        ).fetchall()
+        connection.register("identifiers", pd.DataFrame({"identifier": sorted(identifiers)}))
+        leaks = []
+        for schema, table, column in columns:
+            (found,) = connection.execute(
+                f"""select count(*) from (
+                        select unnest(regexp_extract_all("{column}", '[A-Za-z0-9_/-]+')) as word
+                        from "{schema}"."{table}") words
+                    inner join identifiers on words.word = identifiers.identifier"""
+            ).fetchone()
+            if found:
+                leaks.append(f"{schema}.{table}.{column}: {found}")
+    assert leaks == []
+    words = set(re.findall(rb"[A-Za-z0-9_/-]{6,}", sample_warehouse.warehouse.read_bytes()))
+    assert not {i.encode() for i in identifiers} & words
+
+
+def _sample_identifiers(source: str) -> set[str]:
+    """The raw values of the contract's personal columns (under any partner's header) in every sample zip:
+    case numbers and full dates of birth."""
+    spec = load_contracts()[source].spec
+    personal = set(spec.get("personal_columns", []))
+    headers = set(personal)
+    for partner in spec.get("partners", {}).values():
+        for renamed in partner.get("headers", {}).values():
+            headers |= {header for header, canonical in renamed.items() if canonical in personal}
+    identifiers: set[str] = set()
+    for sample in (SAMPLE_EXTRACTS_DIR / source).iterdir():
+        with zipfile.ZipFile(sample) as archive:
+            for member in archive.namelist():
+                for row in csv.DictReader(io.TextIOWrapper(archive.open(member), encoding="utf-8-sig")):
+                    identifiers.update(value for header, value in row.items() if header in headers and value)
+    return {value for value in identifiers if not KEPT_AS_IS.fullmatch(value)}
