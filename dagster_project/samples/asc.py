@@ -36,29 +36,23 @@ Every draw comes from random.Random generators seeded by name (never hash() or s
 writes the same bytes. The history is simulated once per process and per authority (functools.cache).
 """
 
-import bisect
-import csv
 import datetime
 import functools
-import io
 import itertools
 import random
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TypeVar
 
-import yaml
-
-from dagster_project.samples.xlsx import write_deterministic_zip
+from dagster_project.samples import simulation
+from dagster_project.samples.simulation import DAY, QUARTERS, Table, TableEdit, Weights, month_end
 
 date = datetime.date
-DAY = datetime.timedelta(days=1)
 T = TypeVar("T")
 
-CONTRACT_PATH = Path(__file__).resolve().parents[2] / "sources" / "asc.yaml"
-SEED = "asc/1"
+SOURCE, SEED = "asc", "asc/1"
+DATE_FORMAT = "%Y-%m-%d"  # as the extracts write dates (date.isoformat)
 
 AUTHORITIES: tuple[str, ...] = ("E06000022", "E06000023", "E06000024", "E06000025", "E06000066")
 BANES, BRISTOL, SOMERSET = "E06000022", "E06000023", "E06000066"
@@ -66,13 +60,6 @@ SOMERSET_COUNTY, SOMERSET_UNITARY_FROM = "E10000027", date(2023, 4, 1)
 
 SIM_START, SIM_END = date(2020, 4, 1), date(2024, 3, 31)
 FIRST_FY, LAST_FY = 2021, 2024  # financial years simulated (year ending 31 March)
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year + month // 12, month % 12 + 1, 1) - DAY
-
-
-QUARTERS: list[date] = [_month_end(2021 + (5 + 3 * i) // 12, (5 + 3 * i) % 12 + 1) for i in range(12)]
 
 # Concerns a year (financial year 2021-22); each authority's volume drifts by up to 5% a year from it.
 ANNUAL_CONCERNS: dict[str, int] = {
@@ -92,17 +79,6 @@ def _fy_start(day: date) -> date:
 
 def _age(birth: date, on: date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
-class Weights:
-    """Codes and their relative weights, ready to draw from quickly."""
-
-    def __init__(self, weights: dict[str, float]):
-        self.codes = list(weights)
-        self.cumulative = list(itertools.accumulate(weights.values()))
-
-    def pick(self, rng: random.Random) -> str:
-        return self.codes[bisect.bisect_right(self.cumulative, rng.random() * self.cumulative[-1])]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -175,14 +151,8 @@ LACKED_CAPACITY = Weights({"YES": 25, "NO": 60, "DONT_KNOW": 8, "NOT_RECORDED": 
 ADVOCATE_SHARE = 0.6
 
 
-@functools.cache
-def load_contract() -> dict:
-    return yaml.safe_load(CONTRACT_PATH.read_text())
-
-
-def _rng(*parts: object) -> random.Random:
-    """A generator per purpose, so a change to one draw leaves the others alone."""
-    return random.Random(":".join([SEED, *map(str, parts)]))
+load_contract = functools.partial(simulation.load_contract, SOURCE)
+_rng = functools.partial(simulation.seeded_rng, SEED)  # _rng(*parts): a generator per purpose
 
 
 def _percent(part: int, whole: int) -> int:
@@ -476,7 +446,7 @@ def _received(rng: random.Random, first: date, last: date) -> date:
     """A day in [first, last], months weighted by the season and their length."""
     months, weights, day = [], [], first.replace(day=1)
     while day <= last:
-        end = _month_end(day.year, day.month)
+        end = month_end(day.year, day.month)
         lo, hi = max(day, first), min(end, last)
         months.append((lo, hi))
         weights.append(SEASON[(day.month - 4) % 12] * ((hi - lo).days + 1))
@@ -581,8 +551,6 @@ def history(la: str) -> History:
 # Extracts
 # ---------------------------------------------------------------------------------------------------------
 
-Table = tuple[list[str], list[list[str]]]
-
 
 def _cut(la: str, period_end: date) -> tuple[list[Concern], list[Enquiry]]:
     """The concerns and enquiries of the extract for the quarter ending period_end."""
@@ -649,19 +617,6 @@ def _tables(la: str, period_end: date) -> dict[str, Table]:
     return tables
 
 
-def _csv(columns: list[str], rows: Sequence[Sequence[str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
-def _members(tables: dict[str, Table], extra: dict[str, bytes]) -> dict[str, bytes]:
-    modules = load_contract()["modules"]
-    return {modules[module]["file"]: _csv(*table) for module, table in tables.items()} | extra
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Broken extracts for tests: each injection breaks one rule of asc.md in one place
 # ---------------------------------------------------------------------------------------------------------
@@ -689,36 +644,10 @@ INJECTIONS: dict[str, str] = {
     "missing_module": "enquiries.csv is left out of the zip",
     "extra_file": 'the zip holds an unknown file "notes.txt"',
 }
-EXTRA_FILE = ("notes.txt", b"Extract notes: produced by the case system's scheduled quarterly report.\n")
 
 
-@dataclass
-class _Edit:
-    """An extract's tables being broken on purpose."""
-
-    period_end: date
-    tables: dict[str, Table]
-
-    def rows(self, module: str) -> list[list[str]]:
-        return self.tables[module][1]
-
-    def col(self, module: str, column: str) -> int:
-        return self.tables[module][0].index(column)
-
-    def get(self, row: list[str], module: str, column: str) -> str:
-        return row[self.col(module, column)]
-
-    def put(self, row: list[str], module: str, column: str, value: str | date) -> None:
-        row[self.col(module, column)] = value.isoformat() if isinstance(value, date) else value
-
-    def day(self, row: list[str], module: str, column: str) -> date:
-        return date.fromisoformat(self.get(row, module, column))
-
-    def first(self, module: str, test: Callable[[list[str]], bool]) -> list[str]:
-        for row in self.rows(module):
-            if test(row):
-                return row
-        raise ValueError(f"no row of {module} to break")
+class _Edit(TableEdit):
+    """An extract's tables being broken on purpose, with what asc's injections ask of them."""
 
     @property
     def year_start(self) -> date:
@@ -740,30 +669,15 @@ class _Edit:
         return self.get(row, "enquiries", "end_date") != ""
 
 
-def _unknown_code(e: _Edit) -> None:
-    e.put(e.rows("concerns")[0], "concerns", "concern_source", "GP")
+def _alone(e: _Edit) -> list[list[str]]:
+    """The concerns with no enquiry, whose dates and ids can be broken without breaking a link."""
+    return [r for r in e.rows("concerns") if e.without_enquiry(r)]
 
 
 def _unknown_risk_type(e: _Edit) -> None:
     row = e.first("enquiries", lambda r: "|" in e.get(r, "enquiries", "risk_types"))
     codes = e.get(row, "enquiries", "risk_types").split("|")
     e.put(row, "enquiries", "risk_types", "|".join([*codes[:-1], "CYBER"]))
-
-
-def _impossible_date(e: _Edit) -> None:
-    row = e.first("concerns", e.without_enquiry)
-    e.put(row, "concerns", "received_date", f"{e.day(row, 'concerns', 'received_date').year}-02-30")
-
-
-def _missing_column(e: _Edit) -> None:
-    columns, rows = e.tables["concerns"]
-    drop = columns.index("sex")
-    e.tables["concerns"] = (columns[:drop] + columns[drop + 1 :], [r[:drop] + r[drop + 1 :] for r in rows])
-
-
-def _duplicate_id(e: _Edit) -> None:
-    alone = [r for r in e.rows("concerns") if e.without_enquiry(r)]
-    e.put(alone[1], "concerns", "concern_id", e.get(alone[0], "concerns", "concern_id"))
 
 
 def _decision_before_receipt(e: _Edit) -> None:
@@ -828,10 +742,6 @@ def _date_outside_year(e: _Edit) -> None:
     e.put(row, "concerns", "received_date", e.year_start - 2 * DAY)
 
 
-def _date_after_period_end(e: _Edit) -> None:
-    e.put(e.first("enquiries", e.concluded), "enquiries", "end_date", e.period_end + 10 * DAY)
-
-
 def _msp_achieved_without_expressed(e: _Edit) -> None:
     row = e.first("enquiries", lambda r: e.concluded(r) and e.get(r, "enquiries", "msp_asked") != "ASKED_EXPRESSED")
     e.put(row, "enquiries", "msp_achieved", "FULLY")
@@ -851,16 +761,14 @@ def _under_18(e: _Edit) -> None:
     e.put(e.rows("concerns")[0], "concerns", "age", "17")
 
 
-def _missing_module(e: _Edit) -> None:
-    del e.tables["enquiries"]
-
-
 INJECTORS: dict[str, Callable[[_Edit], None]] = {
-    "unknown_code": _unknown_code,
+    "unknown_code": simulation.unknown_code("concerns", "concern_source", "GP"),
     "unknown_risk_type": _unknown_risk_type,
-    "impossible_date": _impossible_date,
-    "missing_column": _missing_column,
-    "duplicate_id": _duplicate_id,
+    "impossible_date": simulation.impossible_date(
+        "concerns", "received_date", lambda e: e.first("concerns", e.without_enquiry)
+    ),
+    "missing_column": simulation.missing_column("concerns", "sex"),
+    "duplicate_id": simulation.duplicate_id("concerns", "concern_id", _alone),
     "decision_before_receipt": _decision_before_receipt,
     "late_decision": _late_decision,
     "enquiry_before_concern": _enquiry_before_concern,
@@ -870,16 +778,17 @@ INJECTORS: dict[str, Callable[[_Edit], None]] = {
     "enquiry_type_mismatch": _enquiry_type_mismatch,
     "enquiry_other_person": _enquiry_other_person,
     "date_outside_year": _date_outside_year,
-    "date_after_period_end": _date_after_period_end,
+    "date_after_period_end": simulation.date_after_period_end(
+        "enquiries", "end_date", lambda e: e.first("enquiries", e.concluded)
+    ),
     "msp_achieved_without_expressed": _msp_achieved_without_expressed,
     "risk_result_without_risk": _risk_result_without_risk,
     "advocate_without_incapacity": _advocate_without_incapacity,
     "under_18": _under_18,
-    "missing_module": _missing_module,
-    "extra_file": lambda e: None,  # the member is added by build_extract
+    "missing_module": simulation.missing_module("enquiries"),
+    "extra_file": simulation.extra_file,
 }
-if INJECTORS.keys() != INJECTIONS.keys():
-    raise RuntimeError("every injection needs a description in INJECTIONS and an injector in INJECTORS")
+simulation.check_injectors(INJECTIONS, INJECTORS)
 
 
 def build_extract(la_code: str, period_end: date, inject: str | None = None) -> dict[str, bytes]:
@@ -887,18 +796,21 @@ def build_extract(la_code: str, period_end: date, inject: str | None = None) -> 
 
     inject names one rule of asc.md to break, in one place (see INJECTIONS); None for a clean extract.
     """
-    if la_code not in AUTHORITIES:
-        raise ValueError(f"no sample history for {la_code!r}")
-    if not date(2020, 6, 30) <= period_end <= SIM_END:
-        raise ValueError(f"period end {period_end} is outside the simulated {SIM_START}..{SIM_END}")
-    if inject is not None and inject not in INJECTORS:
-        raise ValueError(f"unknown injection {inject!r}; one of {', '.join(INJECTIONS)}")
+    simulation.check_request(
+        la_code,
+        period_end,
+        inject,
+        authorities=AUTHORITIES,
+        simulated=(SIM_START, SIM_END),
+        injections=INJECTIONS,
+        earliest=date(2020, 6, 30),
+    )
     tables = _tables(la_code, period_end)
-    if inject is None:
-        return _members(tables, {})
-    edit = _Edit(period_end, {m: (list(c), [list(r) for r in rows]) for m, (c, rows) in tables.items()})
-    INJECTORS[inject](edit)
-    return _members(edit.tables, dict([EXTRA_FILE]) if inject == "extra_file" else {})
+    if inject is not None:
+        edit = _Edit(period_end, simulation.copy_tables(tables), DATE_FORMAT)
+        INJECTORS[inject](edit)
+        tables = edit.tables
+    return simulation.zip_members(load_contract(), tables, simulation.extra_members(inject))
 
 
 def file_name(la_code: str, period_end: date) -> str:
@@ -907,18 +819,6 @@ def file_name(la_code: str, period_end: date) -> str:
     return f"asc_{code}_{period_end:%Y-%m}.zip"
 
 
-def write_extract(la_code: str, period_end: date, path: Path, inject: str | None = None) -> Path:
-    """Write the extract as a zip to path (a folder: under its contract file name); return the file."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / file_name(la_code, period_end)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_deterministic_zip(build_extract(la_code, period_end, inject=inject), path)
-    return path
-
-
-def write_samples(out_dir: Path) -> list[Path]:
-    """Write every authority's extract for every quarter into out_dir/asc/; return the paths."""
-    folder = Path(out_dir) / "asc"
-    folder.mkdir(parents=True, exist_ok=True)
-    return [write_extract(la, period, folder / file_name(la, period)) for la in AUTHORITIES for period in QUARTERS]
+_WRITER = simulation.ExtractWriter(SOURCE, AUTHORITIES, QUARTERS, build_extract, file_name)
+write_extract = _WRITER.write_extract
+write_samples = _WRITER.write_samples

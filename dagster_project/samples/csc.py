@@ -37,30 +37,25 @@ writes the same bytes. The history is simulated once per process and per authori
 """
 
 import bisect
-import csv
 import datetime
 import functools
-import io
 import itertools
 import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 import numpy as np
-import yaml
 
-from dagster_project.samples.xlsx import write_deterministic_zip
+from dagster_project.samples import simulation
+from dagster_project.samples.simulation import DAY, QUARTERS, Row, TableEdit, Weights, month_end
 
 date = datetime.date
-DAY = datetime.timedelta(days=1)
 T = TypeVar("T")
 
-CONTRACT_PATH = Path(__file__).resolve().parents[2] / "sources" / "csc.yaml"
-SEED = "csc/1"
+SOURCE, SEED = "csc", "csc/1"
 
 AUTHORITIES: tuple[str, ...] = ("E06000022", "E06000023", "E06000024", "E06000025", "E06000066")
 NORTH_SOMERSET = "E06000024"
@@ -72,19 +67,11 @@ EXTRACT_MONTHS = 24  # an extract holds every child with activity in the 24 mont
 FAR = date(9999, 12, 31)  # "not ended"
 
 
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, 1) + datetime.timedelta(days=_days_in_month(year, month) - 1)
-
-
-def _days_in_month(year: int, month: int) -> int:
-    return (date(year + month // 12, month % 12 + 1, 1) - date(year, month, 1)).days
-
-
 def _minus_months(day: date, months: int) -> date:
     """The same day `months` calendar months earlier, clamped to the month's length (like SQL intervals)."""
     index = day.year * 12 + day.month - 1 - months
     year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, _days_in_month(year, month + 1)))
+    return date(year, month + 1, min(day.day, month_end(year, month + 1).day))
 
 
 def _add_years(day: date, years: int) -> date:
@@ -94,23 +81,11 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-QUARTERS: list[date] = [_month_end(2021 + (5 + 3 * i) // 12, (5 + 3 * i) % 12 + 1) for i in range(12)]
 MONTHS: list[tuple[int, int]] = [(2018 + (3 + i) // 12, (3 + i) % 12 + 1) for i in range(72)]  # 2018-04 .. 2024-03
 
 
 def _fy(year: int, month: int) -> int:
     return year + 1 if month >= 4 else year
-
-
-class Weights:
-    """Codes and their relative weights, ready to draw from quickly."""
-
-    def __init__(self, weights: dict[str, float]):
-        self.codes = list(weights)
-        self.cumulative = list(itertools.accumulate(weights.values()))
-
-    def pick(self, rng: random.Random) -> str:
-        return self.codes[bisect.bisect_right(self.cumulative, rng.random() * self.cumulative[-1])]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -304,14 +279,8 @@ CSE_PER_CHILD = NS_PUBLISHED["cse_risk"] / POPULATION[NORTH_SOMERSET][2022]
 CCE_PER_CHILD = NS_PUBLISHED["cce_risk"] / POPULATION[NORTH_SOMERSET][2022]
 
 
-@functools.cache
-def load_contract() -> dict:
-    return yaml.safe_load(CONTRACT_PATH.read_text())
-
-
-def _rng(*parts: object) -> random.Random:
-    """A generator per purpose, so a change to one draw leaves the others alone."""
-    return random.Random(":".join([SEED, *map(str, parts)]))
+load_contract = functools.partial(simulation.load_contract, SOURCE)
+_rng = functools.partial(simulation.seeded_rng, SEED)  # _rng(*parts): a generator per purpose
 
 
 def _round(value: float) -> int:
@@ -722,7 +691,7 @@ class _Simulation:
         self._initial_state()
         for k, (year, month) in enumerate(MONTHS):
             self.k = k
-            first, last = date(year, month, 1), _month_end(year, month)
+            first, last = date(year, month, 1), month_end(year, month)
             self._referrals(k, first, last)
             self._other_contacts(k, first, last)
             self._cp_starts(k, first, last)
@@ -1647,7 +1616,6 @@ def _layout(la: str) -> Layout:
     )
 
 
-Table = tuple[list[str], list[list[str]]]  # canonical columns, rows of written values
 Cell = Callable[[int, object, date], str]  # (position in the history's list, record, period end) -> value
 
 
@@ -1811,23 +1779,6 @@ def _tables(la: str, period_end: date) -> dict[str, tuple[list[str], list]]:
     return tables
 
 
-def _csv(columns: list[str], rows: Sequence[Sequence[str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
-def _members(la: str, tables: dict[str, tuple[list[str], list]], extra: dict[str, bytes]) -> dict[str, bytes]:
-    contract, layout = load_contract(), _layout(la)
-    members = {}
-    for module, (columns, rows) in tables.items():
-        headers = [layout.headers.get(module, {}).get(c, c) for c in columns]
-        members[contract["modules"][module]["file"]] = _csv(headers, rows)
-    return members | extra
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Broken extracts for tests: each injection breaks exactly one rule of csc.md in one place
 # ---------------------------------------------------------------------------------------------------------
@@ -1854,31 +1805,11 @@ INJECTIONS: dict[str, str] = {
 
 
 @dataclass
-class _Edit:
-    """An extract's tables being broken on purpose: canonical columns, written values."""
+class _Edit(TableEdit):
+    """An extract's tables being broken on purpose: canonical columns, values written in the authority's layout."""
 
     la: str
-    period_end: date
-    tables: dict[str, Table]
     layout: Layout
-
-    def rows(self, module: str) -> list[list[str]]:
-        return self.tables[module][1]
-
-    def col(self, module: str, column: str) -> int:
-        return self.tables[module][0].index(column)
-
-    def day(self, row: list[str], module: str, column: str) -> date:
-        return datetime.datetime.strptime(row[self.col(module, column)], self.layout.date_format).date()
-
-    def set_day(self, row: list[str], module: str, column: str, value: date) -> None:
-        row[self.col(module, column)] = value.strftime(self.layout.date_format)
-
-    def first(self, module: str, test: Callable[[list[str]], bool]) -> list[str]:
-        for row in self.rows(module):
-            if test(row):
-                return row
-        raise ValueError(f"no row of {module} to break")
 
     def only_child_rows(self, module: str) -> set[str]:
         """Children with exactly one row in the module."""
@@ -1888,28 +1819,9 @@ class _Edit:
         return {child for child, n in counts.items() if n == 1}
 
 
-def _unknown_code(e: _Edit) -> None:
-    e.rows("contacts")[0][e.col("contacts", "contact_source")] = "99"
-
-
-def _impossible_date(e: _Edit) -> None:
+def _unassessed_referral(e: _Edit) -> Row:
     assessed = {row[e.col("assessments", "referral_id")] for row in e.rows("assessments")}
-    row = e.first("referrals", lambda r: r[e.col("referrals", "referral_id")] not in assessed)
-    year = str(e.day(row, "referrals", "referral_date").year)
-    row[e.col("referrals", "referral_date")] = (
-        e.layout.date_format.replace("%Y", year).replace("%m", "02").replace("%d", "30")
-    )
-
-
-def _missing_column(e: _Edit) -> None:
-    columns, rows = e.tables["referrals"]
-    drop = columns.index("referral_source")
-    e.tables["referrals"] = (columns[:drop] + columns[drop + 1 :], [r[:drop] + r[drop + 1 :] for r in rows])
-
-
-def _duplicate_id(e: _Edit) -> None:
-    rows, column = e.rows("contacts"), e.col("contacts", "contact_id")
-    rows[1][column] = rows[0][column]
+    return e.first("referrals", lambda r: r[e.col("referrals", "referral_id")] not in assessed)
 
 
 def _orphan_child(e: _Edit) -> None:
@@ -1923,7 +1835,7 @@ def _assessment_before_referral(e: _Edit) -> None:
         r[e.col("referrals", "referral_id")]: e.day(r, "referrals", "referral_date") for r in e.rows("referrals")
     }
     row = e.rows("assessments")[0]
-    e.set_day(row, "assessments", "start_date", referred[row[e.col("assessments", "referral_id")]] - 3 * DAY)
+    e.put(row, "assessments", "start_date", referred[row[e.col("assessments", "referral_id")]] - 3 * DAY)
 
 
 def _end_before_start(module: str, start: str, end: str, days: int) -> Callable[[_Edit], None]:
@@ -1932,19 +1844,19 @@ def _end_before_start(module: str, start: str, end: str, days: int) -> Callable[
     def edit(e: _Edit) -> None:
         single = e.only_child_rows(module)
         row = e.first(module, lambda r: r[e.col(module, "child_id")] in single and r[e.col(module, end)] != "")
-        e.set_day(row, module, end, e.day(row, module, start) - days * DAY)
+        e.put(row, module, end, e.day(row, module, start) - days * DAY)
 
     return edit
 
 
 def _closure_before_referral(e: _Edit) -> None:
     row = e.first("referrals", lambda r: r[e.col("referrals", "closure_date")] != "")
-    e.set_day(row, "referrals", "closure_date", e.day(row, "referrals", "referral_date") - 2 * DAY)
+    e.put(row, "referrals", "closure_date", e.day(row, "referrals", "referral_date") - 2 * DAY)
 
 
 def _missing_end_before_start(e: _Edit) -> None:
     row = e.first("missing", lambda r: r[e.col("missing", "end_date")] != "")
-    e.set_day(row, "missing", "end_date", e.day(row, "missing", "start_date") - DAY)
+    e.put(row, "missing", "end_date", e.day(row, "missing", "start_date") - DAY)
 
 
 def _overlap(module: str, start: str, end: str, days: int) -> Callable[[_Edit], None]:
@@ -1961,15 +1873,11 @@ def _overlap(module: str, start: str, end: str, days: int) -> Callable[[_Edit], 
                 later_end = later[e.col(module, end)]
                 fits = not later_end or e.day(later, module, end) >= new_end
                 if earlier[e.col(module, end)] and new_end <= e.period_end and fits:
-                    e.set_day(earlier, module, end, new_end)
+                    e.put(earlier, module, end, new_end)
                     return
         raise ValueError(f"no child with two periods in {module} to overlap")
 
     return edit
-
-
-def _date_after_period_end(e: _Edit) -> None:
-    e.set_day(e.rows("contacts")[-1], "contacts", "contact_date", e.period_end + 10 * DAY)
 
 
 def _sex_unknown_share(e: _Edit) -> None:
@@ -2002,15 +1910,11 @@ def _stale_open_referral(e: _Edit) -> None:
         rows.append([values[c] for c in columns])
 
 
-def _missing_module(e: _Edit) -> None:
-    del e.tables["missing"]
-
-
 INJECTORS: dict[str, Callable[[_Edit], None]] = {
-    "unknown_code": _unknown_code,
-    "impossible_date": _impossible_date,
-    "missing_column": _missing_column,
-    "duplicate_id": _duplicate_id,
+    "unknown_code": simulation.unknown_code("contacts", "contact_source", "99"),
+    "impossible_date": simulation.impossible_date("referrals", "referral_date", _unassessed_referral),
+    "missing_column": simulation.missing_column("referrals", "referral_source"),
+    "duplicate_id": simulation.duplicate_id("contacts", "contact_id", lambda e: e.rows("contacts")),
     "orphan_child": _orphan_child,
     "assessment_before_referral": _assessment_before_referral,
     "cp_end_before_start": _end_before_start("cp_plans", "start_date", "end_date", 1),
@@ -2019,15 +1923,15 @@ INJECTORS: dict[str, Callable[[_Edit], None]] = {
     "episode_end_before_start": _end_before_start("cla_episodes", "episode_start", "episode_end", 1),
     "overlapping_cp_plans": _overlap("cp_plans", "start_date", "end_date", 7),
     "overlapping_cla_episodes": _overlap("cla_episodes", "episode_start", "episode_end", 5),
-    "date_after_period_end": _date_after_period_end,
+    "date_after_period_end": simulation.date_after_period_end(
+        "contacts", "contact_date", lambda e: e.rows("contacts")[-1]
+    ),
     "sex_unknown_share": _sex_unknown_share,
     "stale_open_referral": _stale_open_referral,
-    "missing_module": _missing_module,
-    "extra_file": lambda e: None,  # the member is added by build_extract
+    "missing_module": simulation.missing_module("missing"),
+    "extra_file": simulation.extra_file,
 }
-if INJECTORS.keys() != INJECTIONS.keys():
-    raise RuntimeError("every injection needs a description in INJECTIONS and an injector in INJECTORS")
-EXTRA_FILE = ("notes.txt", b"Extract notes: produced by the case system's scheduled quarterly report.\n")
+simulation.check_injectors(INJECTIONS, INJECTORS)
 
 
 def build_extract(la_code: str, period_end: date, *, inject: str | None = None) -> dict[str, bytes]:
@@ -2035,41 +1939,21 @@ def build_extract(la_code: str, period_end: date, *, inject: str | None = None) 
 
     inject names one rule of csc.md to break, in one place (see INJECTIONS); None for a clean extract.
     """
-    if la_code not in AUTHORITIES:
-        raise ValueError(f"no sample history for {la_code!r}")
-    if not SIM_START <= period_end <= SIM_END:
-        raise ValueError(f"period end {period_end} is outside the simulated {SIM_START}..{SIM_END}")
-    if inject is not None and inject not in INJECTORS:
-        raise ValueError(f"unknown injection {inject!r}; one of {', '.join(INJECTIONS)}")
-    tables = _tables(la_code, period_end)
-    if inject is None:
-        return _members(la_code, tables, {})
-    edit = _Edit(
-        la_code,
-        period_end,
-        {m: (list(c), [list(r) for r in rows]) for m, (c, rows) in tables.items()},
-        _layout(la_code),
+    simulation.check_request(
+        la_code, period_end, inject, authorities=AUTHORITIES, simulated=(SIM_START, SIM_END), injections=INJECTIONS
     )
-    INJECTORS[inject](edit)
-    return _members(la_code, edit.tables, dict([EXTRA_FILE]) if inject == "extra_file" else {})
+    tables, layout = _tables(la_code, period_end), _layout(la_code)
+    if inject is not None:
+        edit = _Edit(period_end, simulation.copy_tables(tables), layout.date_format, la_code, layout)
+        INJECTORS[inject](edit)
+        tables = edit.tables
+    return simulation.zip_members(load_contract(), tables, simulation.extra_members(inject), layout.headers)
 
 
 def file_name(la_code: str, period_end: date) -> str:
     return f"csc_{la_code}_{period_end:%Y-%m}.zip"
 
 
-def write_extract(la_code: str, period_end: date, path: Path, inject: str | None = None) -> Path:
-    """Write the extract as a zip to path (a folder: under its contract file name); return the file."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / file_name(la_code, period_end)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_deterministic_zip(build_extract(la_code, period_end, inject=inject), path)
-    return path
-
-
-def write_samples(out_dir: Path) -> list[Path]:
-    """Write every authority's extract for every quarter into out_dir/csc/; return the paths."""
-    folder = out_dir / "csc"
-    folder.mkdir(parents=True, exist_ok=True)
-    return [write_extract(la, period, folder / file_name(la, period)) for la in AUTHORITIES for period in QUARTERS]
+_WRITER = simulation.ExtractWriter(SOURCE, AUTHORITIES, QUARTERS, build_extract, file_name)
+write_extract = _WRITER.write_extract
+write_samples = _WRITER.write_samples
