@@ -14,28 +14,35 @@ metric_values as (
 
 ),
 
+versions as (
+
+    select * from {{ ref('int_extract_versions') }}
+
+),
+
 final as (
 
     select
-        la_code,
-        metric_code,
-        period_end,
-        "window",
-        value,
-        load_id as vintage_load_id,
-        vintage_period_end,
-        vintage_received_at,
-        source_file,
-        source,
-        stated_as,
-        not vintage_is_current as is_superseded,
-        has_queries,
+        metric_values.la_code,
+        metric_values.metric_code,
+        metric_values.period_end,
+        metric_values."window",
+        metric_values.value,
+        metric_values.load_id as vintage_load_id,
+        versions.period_end as vintage_period_end,
+        versions.received_at as vintage_received_at,
+        versions.file_name as source_file,
+        versions.source,
+        metric_values.stated_as,
+        not versions.is_current as is_superseded,
+        versions.has_queries,
         row_number() over (
-            partition by la_code, metric_code, period_end, "window"
-            order by vintage_period_end desc, vintage_received_at desc
+            partition by metric_values.la_code, metric_values.metric_code, metric_values.period_end, metric_values."window"
+            order by versions.period_end desc, versions.received_at desc
         ) = 1 as is_latest
 
     from metric_values
+    inner join versions using (load_id)
 
 )
 

@@ -5,7 +5,6 @@
 with
 
 windows as (select * from {{ ref('int_asc__extract_windows') }}),
-versions as (select * from {{ ref('int_extract_versions') }}),
 concerns as (select * from {{ ref('int_asc__concerns_received') }}),
 enquiries as (select * from {{ ref('int_asc__enquiries') }}),
 
@@ -115,17 +114,10 @@ final as (
         'financial_ytd' as "window",
         all_values.value,
         'computed' as stated_as,
-        all_values.load_id,
-        versions.source,
-        versions.file_name as source_file,
-        versions.period_end as vintage_period_end,
-        versions.received_at as vintage_received_at,
-        versions.is_current as vintage_is_current,
-        versions.has_queries
+        all_values.load_id
 
     from all_values
     inner join windows using (load_id)
-    inner join versions using (load_id)
     where all_values.value is not null
 
 )

@@ -5,7 +5,6 @@
 with
 
 windows as (select distinct load_id, la_code, period_end from {{ ref('int_csc__extract_windows') }}),
-versions as (select * from {{ ref('int_extract_versions') }}),
 population as (select * from {{ ref('child_population') }}),
 
 counts as (
@@ -73,17 +72,10 @@ final as (
         all_values."window",
         all_values.value,
         'computed' as stated_as,
-        all_values.load_id,
-        versions.source,
-        versions.file_name as source_file,
-        versions.period_end as vintage_period_end,
-        versions.received_at as vintage_received_at,
-        versions.is_current as vintage_is_current,
-        versions.has_queries
+        all_values.load_id
 
     from all_values
     inner join windows using (load_id)
-    inner join versions using (load_id)
     where all_values.value is not null
 
 )

@@ -10,9 +10,9 @@ scorecard_rows as (
 
 ),
 
-versions as (
+accepted as (
 
-    select * from {{ ref('int_extract_versions') }}
+    select load_id from {{ ref('int_extract_versions') }}
     where load_status = 'accepted'
 
 ),
@@ -50,17 +50,11 @@ final as (
         'rolling_12m' as "window",
         cast(stated.value as double) as value,
         stated.stated_as,
-        stated.load_id,
-        versions.source,
-        versions.file_name as source_file,
-        versions.period_end as vintage_period_end,
-        versions.received_at as vintage_received_at,
-        versions.is_current as vintage_is_current,
-        versions.has_queries
+        stated.load_id
 
     from stated
-    inner join versions using (load_id)
     where stated.value is not null
+        and stated.load_id in (select load_id from accepted)
 
 )
 
