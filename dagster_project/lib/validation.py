@@ -69,8 +69,8 @@ def validate_extract(contract: SourceContract, parsed: ParsedExtract) -> list[Fi
     """Findings from the source's suite, each expectation run on the table its meta names.
 
     An expectation whose meta names no `table` runs on the extract's only table; one whose meta `needs`
-    another table is skipped when that table's part of the file is absent. Suites may use the
-    parameters `{"$PARAMETER": "period_end"}` and `{"$PARAMETER": "financial_year_start"}` (1 April).
+    another table is skipped when that table's part of the file is absent. Suites may use the parameters
+    (`{"$PARAMETER": name}`) of suite_parameters: the period end, its financial year's start, its academic year.
     """
     if parsed.row_count == 0:
         return []
@@ -110,11 +110,14 @@ def _raise_if_expectation_failed_to_run(outcome: Any, suite: str, table: str) ->
         raise SuiteError(f"suite {suite!r}, table {table}: {outcome.expectation_config.type} could not run: {message}")
 
 
-def suite_parameters(period_end: date) -> dict[str, pd.Timestamp]:
+def suite_parameters(period_end: date) -> dict[str, Any]:
     year_of_april = period_end.year if period_end.month >= 4 else period_end.year - 1
+    year_of_september = period_end.year if period_end.month >= 9 else period_end.year - 1
     return {
         "period_end": pd.Timestamp(period_end),
         "financial_year_start": pd.Timestamp(year_of_april, 4, 1),
+        # The academic year the period end falls in, as schools write it (2021-22), as a one-value set.
+        "academic_years": [f"{year_of_september}-{(year_of_september + 1) % 100:02d}"],
     }
 
 
@@ -175,6 +178,8 @@ def _row_finding(
     if expected_column and not pd.isna(row.get(expected_column)):
         message = f"{message} (expected {_display(row[expected_column])})"
     shown = None if value is None or pd.isna(value) else _display(value)
+    if "cell_letter" in row:  # a table made of many columns' cells (survey items): each row says its column
+        base = base | {"column_name": row["cell_header"], "column_letter": row["cell_letter"]}
     return Finding(
         message=message,
         sheet=row.get("sheet_name", table.part),

@@ -94,3 +94,18 @@ def test_the_sac_table_layout_uses_the_adult_contracts_code_lists():
         (r, s) for r in codes["location"] for s in codes["source_of_risk"]
     }
     assert {s for t, c, s in cross if t == "SG4a"} == set(codes["msp_achieved"])
+
+
+def test_every_kpi_indicator_is_catalogued_with_its_published_text_and_target():
+    indicators = load_contracts()["agency_kpis"].spec["indicators"]
+    rows = {code: row for code, row in catalogue().items() if row["source"] == "agency_kpis"}
+    assert set(indicators.values()) == set(rows)
+    for text, code in indicators.items():
+        assert rows[code]["metric_label"] == text
+        assert rows[code]["target_direction"] == "at_least"
+    if SHARED_SPEC.is_dir():
+        with (SHARED_SPEC / "published_kpi_targets.csv").open(encoding="utf-8") as handle:
+            published = {row["indicator"]: row["target_pct"] for row in csv.DictReader(handle)}
+        assert {text: float(rows[code]["target_value"]) for text, code in indicators.items()} == {
+            text: float(target) for text, target in published.items()
+        }

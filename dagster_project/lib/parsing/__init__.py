@@ -63,9 +63,9 @@ class ParserFormat:
 
 
 def _formats() -> dict[str, ParserFormat]:
-    from dagster_project.lib.parsing import block_workbook, csv_zip
+    from dagster_project.lib.parsing import block_workbook, csv_file, csv_zip
 
-    return {"block_workbook": block_workbook.FORMAT, "csv_zip": csv_zip.FORMAT}
+    return {"block_workbook": block_workbook.FORMAT, "csv_zip": csv_zip.FORMAT, "csv_file": csv_file.FORMAT}
 
 
 def parser_format(contract: SourceContract) -> ParserFormat:
