@@ -10,25 +10,17 @@ versions as (
 
 ),
 
-authorities as (
-
-    select la_code, predecessor_code from {{ ref('authorities') }}
-
-),
-
 final as (
 
     select
         versions.load_id,
-        coalesce(successors.la_code, versions.la_code) as la_code,
+        versions.current_la_code as la_code,
         versions.period_end,
         make_date(
             year(versions.period_end) - case when month(versions.period_end) < 4 then 1 else 0 end, 4, 1
         ) as financial_year_start
 
     from versions
-    left join authorities as successors
-        on versions.la_code = successors.predecessor_code
 
 )
 

@@ -11,12 +11,6 @@ versions as (
 
 ),
 
-authorities as (
-
-    select la_code, predecessor_code from {{ ref('authorities') }}
-
-),
-
 windows as (
 
     select * from (values ('quarter', 3), ('rolling_12m', 12)) as windows ("window", months)
@@ -27,15 +21,13 @@ final as (
 
     select
         versions.load_id,
-        coalesce(successors.la_code, versions.la_code) as la_code,
+        versions.current_la_code as la_code,
         versions.period_end,
         windows."window",
         last_day(versions.period_end - to_months(windows.months)) as window_start
 
     from versions
     cross join windows
-    left join authorities as successors
-        on versions.la_code = successors.predecessor_code
 
 )
 
