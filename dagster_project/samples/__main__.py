@@ -7,7 +7,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from dagster_project.samples import asc, csc, police_scorecard
+from dagster_project.samples import asc, audits, csc, police_scorecard
 
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "sample_extracts"
 
@@ -16,6 +16,7 @@ SAMPLE_WRITERS: list[Callable[[Path], list[Path]]] = [
     police_scorecard.write_samples,
     csc.write_samples,
     asc.write_samples,
+    audits.write_samples,
 ]
 
 
@@ -31,6 +32,9 @@ def main(argv: list[str] | None = None) -> None:
     for write_samples in SAMPLE_WRITERS:
         for path in write_samples(args.out):
             print(path)
+    # The section 175 settings register is reference data (a dbt seed) that goes with the audit samples.
+    register = audits.SETTINGS_SEED if args.out == DEFAULT_OUT else args.out / audits.SETTINGS_SEED.name
+    print(audits.write_settings_register(register))
 
 
 if __name__ == "__main__":

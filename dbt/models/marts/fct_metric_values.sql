@@ -11,6 +11,10 @@ metric_values as (
     select * from {{ ref('int_csc__metric_values') }}
     union all by name
     select * from {{ ref('int_asc__metric_values') }}
+    union all by name
+    select * from {{ ref('int_s175__metric_values') }}
+    union all by name
+    select * from {{ ref('int_agency_kpis__metric_values') }}
 
 ),
 
