@@ -53,9 +53,11 @@ def test_a_contract_whose_example_does_not_match_its_pattern_is_refused():
 
 
 @pytest.mark.skipif(not SHARED_SPEC.is_dir(), reason="../shared/spec is not beside this checkout")
-def test_the_published_figures_seed_is_the_specs_own_file():
-    seed = DBT_PROJECT_DIR / "seeds" / "published_police_figures.csv"
-    assert filecmp.cmp(seed, SHARED_SPEC / "published_police_figures.csv", shallow=False)
+@pytest.mark.parametrize(
+    "name", ["published_police_figures.csv", "published_other_figures.csv", "published_kpi_targets.csv"]
+)
+def test_the_published_figures_seeds_are_the_specs_own_files(name):
+    assert filecmp.cmp(DBT_PROJECT_DIR / "seeds" / name, SHARED_SPEC / name, shallow=False)
 
 
 def test_samples_are_what_the_generator_makes(tmp_path: Path):
