@@ -46,13 +46,17 @@ def _register_urns(la_code: str) -> list[str]:
 BANES_URNS = _register_urns("E06000022")
 
 
-def s175(tmp_path: Path, rows=None, period="2022-03"):
-    rows = s175_rows() if rows is None else rows
-    path = tmp_path / "s175" / f"s175_E06000022_{period}.csv"
+def read_csv_file(tmp_path: Path, contract, file_name: str, rows: list[dict[str, str]]):
+    """Write rows as the file, parse and validate it as the pipeline would; the parsed tables and all findings."""
+    path = tmp_path / contract.source / file_name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(csv_bytes(rows, list(rows[0])))
-    parsed = parse_extract(S175, identify(S175, path))
-    return parsed, parsed.findings + validate_extract(S175, parsed)
+    parsed = parse_extract(contract, identify(contract, path))
+    return parsed, parsed.findings + validate_extract(contract, parsed)
+
+
+def s175(tmp_path: Path, rows=None):
+    return read_csv_file(tmp_path, S175, "s175_E06000022_2022-03.csv", s175_rows() if rows is None else rows)
 
 
 def test_items_are_found_from_their_headers_and_the_survey_tools_columns_are_not_kept(tmp_path):
@@ -114,12 +118,7 @@ def kpi_rows() -> list[dict[str, str]]:
 
 
 def kpis(tmp_path: Path, rows=None):
-    rows = kpi_rows() if rows is None else rows
-    path = tmp_path / "agency_kpis" / "agency_kpis_E06000022_2022-03.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(csv_bytes(rows, list(rows[0])))
-    parsed = parse_extract(KPIS, identify(KPIS, path))
-    return parsed, parsed.findings + validate_extract(KPIS, parsed)
+    return read_csv_file(tmp_path, KPIS, "agency_kpis_E06000022_2022-03.csv", kpi_rows() if rows is None else rows)
 
 
 def test_indicators_are_matched_to_the_catalogue_by_their_published_text(tmp_path):
