@@ -1,0 +1,153 @@
+-- The partnership scorecard: one row per area, catalogued metric and period end its source reports, in the
+-- metric's headline window, with the value now (latest vintage), the same period a year before, the change and
+-- whether it is better or worse (from the metric's polarity), the target and a RAG rating, the force area's
+-- figure as a comparator where the force reports the metric, whether a later extract restated the value, and
+-- the caveats in force. A comparison across a series break is not made, and the row says why.
+-- RAG: Green meets the target; Amber misses it by no more than 5 percentage points (percent metrics) or 5% of
+-- the target (others); Red misses it by more.
+
+with
+
+catalogue as (select * from {{ ref('metric_catalogue') }}),
+areas as (select la_code, la_name, area_type from {{ ref('authorities') }}),
+caveats as (select * from {{ ref('metric_caveats') }}),
+metric_values as (select * from {{ ref('fct_metric_values') }}),
+
+headline as (
+
+    select metric_values.*
+    from metric_values
+    inner join catalogue
+        on catalogue.metric_code = metric_values.metric_code
+        and catalogue."window" = metric_values."window"
+    where metric_values.is_latest
+
+),
+
+restatements as (
+
+    select la_code, metric_code, period_end, count(distinct value) > 1 as is_restated
+    from metric_values
+    inner join catalogue using (metric_code, "window")
+    group by all
+
+),
+
+grid as (
+
+    -- Every catalogued metric, for every area and period end its source reports.
+    select catalogue.metric_code, source_areas.la_code, source_periods.period_end
+    from catalogue
+    inner join (select distinct source, la_code from headline) as source_areas using (source)
+    inner join (select distinct source, period_end from headline) as source_periods using (source)
+
+),
+
+caveats_in_force as (
+
+    select
+        grid.metric_code,
+        grid.la_code,
+        grid.period_end,
+        list(caveats.caveat order by caveats.caveat_id) as caveats,
+        list(caveats.caveat_id order by caveats.caveat_id) filter (where caveats.suppresses_comparison)
+            as breaks
+
+    from grid
+    inner join catalogue using (metric_code)
+    inner join caveats
+        on (caveats.metric_code = grid.metric_code or (caveats.metric_code is null and caveats.source = catalogue.source))
+        and (caveats.la_code is null or caveats.la_code = grid.la_code)
+        and (caveats.period_from is null or grid.period_end >= caveats.period_from)
+        and (caveats.period_to is null or grid.period_end <= caveats.period_to)
+    group by all
+
+),
+
+compared as (
+
+    select
+        grid.la_code,
+        grid.metric_code,
+        grid.period_end,
+        now_.value,
+        cast(grid.period_end - interval 1 year as date) as previous_period_end,
+        year_before.value as previous_value,
+        force_area.value as force_area_value,
+        coalesce(restatements.is_restated, false) as is_restated,
+        coalesce(caveats_in_force.caveats, []) as caveats,
+        len(caveats_in_force.breaks) > 0 as crosses_series_break,
+        case
+            when now_.value is null then 'no value for this period'
+            when len(caveats_in_force.breaks) > 0
+                then 'not compared: series break (' || array_to_string(caveats_in_force.breaks, ', ') || ')'
+            when year_before.value is null then 'not compared: no value a year before'
+        end as comparison_note,
+        now_.source_file
+
+    from grid
+    left join headline as now_ using (metric_code, la_code, period_end)
+    left join headline as year_before
+        on year_before.metric_code = grid.metric_code
+        and year_before.la_code = grid.la_code
+        and year_before.period_end = cast(grid.period_end - interval 1 year as date)
+    left join headline as force_area
+        on force_area.metric_code = grid.metric_code
+        and force_area.la_code = 'E23000036'
+        and force_area.period_end = grid.period_end
+        and grid.la_code <> 'E23000036'
+    left join restatements using (la_code, metric_code, period_end)
+    left join caveats_in_force using (metric_code, la_code, period_end)
+
+),
+
+final as (
+
+    select
+        compared.la_code,
+        areas.la_name,
+        compared.metric_code,
+        catalogue.metric_label,
+        catalogue.source,
+        catalogue.unit,
+        catalogue."window",
+        catalogue.polarity,
+        compared.period_end,
+        compared.value,
+        compared.previous_period_end,
+        case when compared.comparison_note is null then compared.previous_value end as previous_value,
+        case when compared.comparison_note is null then compared.value - compared.previous_value end as change,
+        case when compared.comparison_note is null and compared.previous_value <> 0
+            then 100 * (compared.value - compared.previous_value) / compared.previous_value
+        end as pct_change,
+        case
+            when compared.comparison_note is not null then null
+            when compared.value = compared.previous_value then 'no change'
+            when catalogue.polarity = 'neutral' then null
+            when (compared.value > compared.previous_value) = (catalogue.polarity = 'higher_is_better') then 'better'
+            else 'worse'
+        end as direction,
+        compared.comparison_note,
+        catalogue.target_value,
+        catalogue.target_direction,
+        case
+            when catalogue.target_value is null or compared.value is null then null
+            when (catalogue.target_direction = 'at_least' and compared.value >= catalogue.target_value)
+                or (catalogue.target_direction = 'at_most' and compared.value <= catalogue.target_value) then 'Green'
+            when abs(compared.value - catalogue.target_value)
+                <= case when catalogue.unit = 'percent' then 5 else 0.05 * abs(catalogue.target_value) end then 'Amber'
+            else 'Red'
+        end as rag,
+        compared.force_area_value,
+        compared.is_restated,
+        compared.caveats,
+        compared.crosses_series_break,
+        compared.source_file
+
+    from compared
+    inner join catalogue using (metric_code)
+    inner join areas using (la_code)
+
+)
+
+select * from final

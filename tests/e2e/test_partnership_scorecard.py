@@ -1,0 +1,73 @@
+"""The partnership scorecard over every source's sample metrics: a row for every catalogued metric, area and
+period, comparisons a year back that stop at a series break, RAG against targets, comparators and caveats."""
+
+from datetime import date
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+BANES, MARCH_2022 = "E06000022", date(2022, 3, 31)
+
+
+def row(warehouse, metric_code: str, la_code: str = BANES, period_end: date = MARCH_2022) -> dict:
+    columns = [c for (c,) in warehouse.query("select column_name from (describe marts.partnership_scorecard)")]
+    (values,) = warehouse.query(
+        "select * from marts.partnership_scorecard where metric_code = ? and la_code = ? and period_end = ?",
+        metric_code,
+        la_code,
+        period_end,
+    )
+    return dict(zip(columns, values, strict=True))
+
+
+def test_every_catalogued_metric_has_a_row_for_every_area_and_period_its_source_reports(sample_warehouse):
+    ((catalogued,),) = sample_warehouse.query("select count(*) from reference.metric_catalogue")
+    per_metric = sample_warehouse.query(
+        """select source, metric_code, count(*) from marts.partnership_scorecard group by all"""
+    )
+    assert len(per_metric) == catalogued
+    # Local authorities × quarters (the police also report the force area and earlier periods as "previous").
+    expected = {"csc": 5 * 12, "asc": 5 * 12, "s175": 5 * 3, "agency_kpis": 5 * 3}
+    for source, metric, rows in per_metric:
+        if source in expected:
+            assert rows == expected[source], metric
+
+
+def test_a_comparison_across_the_cse_series_break_is_not_made_and_says_why(sample_warehouse):
+    broken = row(sample_warehouse, "police_cse_crimes")
+    assert broken["value"] is not None and broken["previous_value"] is None and broken["direction"] is None
+    assert broken["crosses_series_break"] and "series break (cse_flag_method_2021)" in broken["comparison_note"]
+    assert "October 2021" in broken["caveats"][0]
+    later = row(sample_warehouse, "police_cse_crimes", period_end=date(2023, 3, 31))
+    assert later["comparison_note"] is None and later["change"] == later["value"] - later["previous_value"]
+
+
+def test_direction_follows_polarity_and_police_figures_have_the_force_area_beside_them(sample_warehouse):
+    missing = row(sample_warehouse, "police_missing_children", period_end=date(2023, 3, 31))
+    assert missing["polarity"] == "lower_is_better" and missing["force_area_value"] > missing["value"]
+    worse_if_up = "worse" if missing["value"] > missing["previous_value"] else "better"
+    assert missing["direction"] == ("no change" if missing["change"] == 0 else worse_if_up)
+    assert missing["pct_change"] == pytest.approx(100 * missing["change"] / missing["previous_value"])
+
+
+def test_kpis_are_rated_against_their_targets(sample_warehouse):
+    ratings = {
+        metric: rag
+        for metric, rag in sample_warehouse.query(
+            """select metric_code, rag from marts.partnership_scorecard
+               where source = 'agency_kpis' and la_code = ? and period_end = ?""",
+            BANES,
+            MARCH_2022,
+        )
+    }
+    # Published 2021-22: Prevent (WRAP) 81% against 85%, Modern Slavery 93% against 100%, DBS 100% against 100%.
+    assert ratings["kpi_prevent_wrap_training"] == "Amber"
+    assert ratings["kpi_modern_slavery_awareness"] == "Red"
+    assert ratings["kpi_dbs_check_up_to_date"] == "Green"
+
+
+def test_a_partners_known_gap_travels_with_its_figures(sample_warehouse):
+    concerns = row(sample_warehouse, "asc_concerns")
+    assert any("Q4 2021-22 was not available" in caveat for caveat in concerns["caveats"])
+    assert row(sample_warehouse, "asc_concerns", period_end=date(2021, 12, 31))["caveats"] == []
