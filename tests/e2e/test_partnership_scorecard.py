@@ -71,3 +71,24 @@ def test_a_partners_known_gap_travels_with_its_figures(sample_warehouse):
     concerns = row(sample_warehouse, "asc_concerns")
     assert any("Q4 2021-22 was not available" in caveat for caveat in concerns["caveats"])
     assert row(sample_warehouse, "asc_concerns", period_end=date(2021, 12, 31))["caveats"] == []
+
+
+def test_the_same_word_counted_by_two_sources_stands_side_by_side(sample_warehouse):
+    (pair,) = sample_warehouse.query(
+        """select value_a, value_b, difference, definition_a, definition_b, why_they_differ
+           from marts.cross_source_reconciliation
+           where pair_id = 'missing_children' and la_code = 'E06000024' and period_end = ?""",
+        date(2023, 3, 31),
+    )
+    police, social_care, difference, police_definition, social_care_definition, why = pair
+    # North Somerset 2022-23: the police's missing children (154 as first published; its latest workbook's
+    # figure here) and children's social care's 164 children who went missing.
+    assert social_care == 164 and difference == police - social_care
+    (latest_police,) = sample_warehouse.query(
+        """select value from marts.fct_metric_values where metric_code = 'police_missing_children'
+           and la_code = 'E06000024' and period_end = ? and is_latest""",
+        date(2023, 3, 31),
+    )
+    assert police == latest_police[0]
+    assert "Police definition" in police_definition and "social care definition" in social_care_definition
+    assert "away from placement" in why
