@@ -1,16 +1,20 @@
-"""Everything Dagster loads, assembled in one place: one extract asset per contract in sources/,
-the dbt warehouse, the landing sensor, the nightly schedule and their resources."""
+"""Everything Dagster loads, assembled in one place: one extract asset per contract in sources/, the
+official statistics fetched over HTTP, the dbt warehouse, the landing sensor, the nightly schedule and their
+resources."""
+
+import os
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from dagster_project.assets.extracts import build_extract_asset
 from dagster_project.assets.landing import build_landing_spec
+from dagster_project.assets.official_statistics import dfe_statistics
 from dagster_project.assets.warehouse import dbt_project, warehouse_models
 from dagster_project.jobs import refresh_warehouse
 from dagster_project.lib.contracts import load_contracts
-from dagster_project.lib.settings import landing_dir, warehouse_path
-from dagster_project.resources import LandingResource, WarehouseResource
+from dagster_project.lib.settings import landing_dir, official_statistics_cache, warehouse_path
+from dagster_project.resources import LandingResource, OfficialStatisticsResource, WarehouseResource
 from dagster_project.schedules import nightly_refresh
 from dagster_project.sensors import landing_sensor
 
@@ -37,6 +41,7 @@ def build_definitions() -> dg.Definitions:
             *(build_landing_spec(c) for c in contracts),
             *(build_extract_asset(c) for c in contracts),
             *RAW_LOG,
+            dfe_statistics,
             warehouse_models,
         ],
         jobs=[refresh_warehouse],
@@ -46,6 +51,9 @@ def build_definitions() -> dg.Definitions:
             "landing": LandingResource(root=str(landing_dir())),
             "warehouse": WarehouseResource(path=str(warehouse_path())),
             "dbt": DbtCliResource(project_dir=dbt_project),
+            "official_statistics": OfficialStatisticsResource(
+                base_url=os.environ.get("EES_API_URL", ""), cache_dir=str(official_statistics_cache())
+            ),
         },
     )
 

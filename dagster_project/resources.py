@@ -35,3 +35,13 @@ class WarehouseResource(dg.ConfigurableResource):
         """Every source's raw tables exist, so dbt finds its sources even before a file arrives."""
         with self.connect() as connection:
             loading.ensure_raw_layer(connection, load_contracts().values())
+
+
+class OfficialStatisticsResource(dg.ConfigurableResource):
+    """The EES API (`base_url`, EES_API_URL; empty: work from the last good download) and the download cache."""
+
+    base_url: str
+    cache_dir: str
+
+    def cache_path(self) -> Path:
+        return Path(self.cache_dir)

@@ -2,8 +2,7 @@
 
 import dagster as dg
 
-from dagster_project.assets.warehouse import warehouse_models
-from dagster_project.automation import plan_refresh, warehouse_is_stale
+from dagster_project.automation import WAREHOUSE_BUILD_KEYS, plan_refresh, warehouse_is_stale
 from dagster_project.jobs import refresh_warehouse
 from dagster_project.partitions import quarters
 from dagster_project.resources import LandingResource
@@ -19,7 +18,7 @@ from dagster_project.resources import LandingResource
 def nightly_refresh(
     context: dg.ScheduleEvaluationContext, landing: LandingResource
 ) -> list[dg.RunRequest] | dg.SkipReason:
-    warehouse_keys = list(warehouse_models.keys)
+    warehouse_keys = WAREHOUSE_BUILD_KEYS
     plan = plan_refresh(context.instance, landing.scan(), warehouse_keys, reason="nightly_refresh")
     for rejected in plan.rejected:
         context.log.warning(f"left in place, not loaded: {rejected.reason}")

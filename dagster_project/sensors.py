@@ -2,8 +2,7 @@
 
 import dagster as dg
 
-from dagster_project.assets.warehouse import warehouse_models
-from dagster_project.automation import plan_refresh
+from dagster_project.automation import WAREHOUSE_BUILD_KEYS, plan_refresh
 from dagster_project.jobs import refresh_warehouse
 from dagster_project.partitions import quarters
 from dagster_project.resources import LandingResource
@@ -16,7 +15,7 @@ from dagster_project.resources import LandingResource
     description="Watches LANDING_DIR; launches a refresh_warehouse run for each quarter whose files changed.",
 )
 def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingResource) -> dg.SensorResult:
-    plan = plan_refresh(context.instance, landing.scan(), list(warehouse_models.keys), reason="landing_sensor")
+    plan = plan_refresh(context.instance, landing.scan(), WAREHOUSE_BUILD_KEYS, reason="landing_sensor")
     reported = set(filter(None, (context.cursor or "").split("\n")))
     for rejected in plan.rejected:
         if str(rejected.path) not in reported:

@@ -59,13 +59,20 @@ def pipeline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipeli
 
 @pytest.fixture(scope="session")
 def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
-    """Every sample extract of every source landed and run through the pipeline once, for all e2e tests."""
+    """Every sample extract of every source landed and run through the pipeline once, for all e2e tests, with
+    the official statistics fetched over HTTP from a stand-in for the EES API on 127.0.0.1."""
+    from tests.ees_server import EesStandIn, start
+
+    service = EesStandIn()
+    server = start(service)
     with pytest.MonkeyPatch.context() as monkeypatch:
         for pipeline in _pipeline(tmp_path_factory.mktemp("samples"), monkeypatch):
+            monkeypatch.setenv("EES_API_URL", service.url)
             shutil.copytree(SAMPLE_EXTRACTS_DIR, pipeline.landing)
             outcome = pipeline.refresh()
             assert outcome.success, outcome.report()
             yield pipeline
+    server.shutdown()
 
 
 def _pipeline(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipeline]:
@@ -74,6 +81,8 @@ def _pipeline(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipeline]
     landing, warehouse = root / "landing", root / "warehouse.duckdb"
     monkeypatch.setenv("LANDING_DIR", str(landing))
     monkeypatch.setenv("WAREHOUSE_PATH", str(warehouse))
+    monkeypatch.setenv("OFFICIAL_STATISTICS_CACHE", str(root / "official_statistics"))
+    monkeypatch.delenv("EES_API_URL", raising=False)  # never the live service from a test
     (root / "dagster_home").mkdir()
     with dg.instance_for_test(temp_dir=str(root / "dagster_home")) as instance:
         yield Pipeline(landing=landing, warehouse=warehouse, instance=instance)

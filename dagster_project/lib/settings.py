@@ -26,3 +26,8 @@ def landing_dir() -> Path:
 def warehouse_path() -> Path:
     """The DuckDB warehouse file (`WAREHOUSE_PATH`, default data/warehouse.duckdb)."""
     return _path_from_env("WAREHOUSE_PATH", REPO_ROOT / "data" / "warehouse.duckdb")
+
+
+def official_statistics_cache() -> Path:
+    """Last good downloads of the official statistics (`OFFICIAL_STATISTICS_CACHE`, default data/cache/)."""
+    return _path_from_env("OFFICIAL_STATISTICS_CACHE", REPO_ROOT / "data" / "cache" / "dfe_statistics")

@@ -92,3 +92,46 @@ def test_the_same_word_counted_by_two_sources_stands_side_by_side(sample_warehou
     assert police == latest_police[0]
     assert "Police definition" in police_definition and "social care definition" in social_care_definition
     assert "away from placement" in why
+
+
+def test_official_statistics_arrive_over_http_and_sit_beside_the_local_figures(sample_warehouse):
+    assert sample_warehouse.query("select distinct fetch_status from raw.dfe_statistics") == [("downloaded",)]
+    local = {
+        metric: (value, official, region, england)
+        for metric, value, official, region, england in sample_warehouse.query(
+            """select metric_code, value, official_value, region_value, england_value
+               from marts.partnership_scorecard where la_code = 'E06000024' and period_end = ?
+               and official_value is not null""",
+            date(2023, 3, 31),
+        )
+    }
+    # North Somerset 2022-23 (../shared/spec): referrals 1,024 locally, 1,027 in the census; looked after 226
+    # and 223; started to be looked after 87 and 100.
+    assert (local["csc_referrals"][0], local["csc_referrals"][1]) == (1024, 1027)
+    assert (local["csc_cla_open"][0], local["csc_cla_open"][1]) == (226, 223)
+    assert (local["csc_cla_started"][0], local["csc_cla_started"][1]) == (87, 100)
+    for rate in ("csc_cin_rate_per_10k", "csc_cp_rate_per_10k", "csc_cla_rate_per_10k"):
+        _, _, region, england = local[rate]
+        assert region > 0 and england > 0, rate
+
+
+def test_a_failing_statistics_service_does_not_fail_the_run(pipeline, monkeypatch):
+    from tests.builders import write_scorecard
+    from tests.ees_server import EesStandIn, start
+
+    service = EesStandIn(mode="error_500")
+    server = start(service)
+    monkeypatch.setenv("EES_API_URL", service.url)
+    try:
+        write_scorecard(pipeline.police_folder / "police_scorecard_2023-03.xlsx", date(2023, 3, 31))
+        outcome = pipeline.refresh()
+    finally:
+        server.shutdown()
+    assert outcome.success, outcome.report()
+    assert pipeline.query("select distinct fetch_status from raw.dfe_statistics") == [("stale",)]
+    assert service.requests, "the run asked the service"
+    import dagster as dg
+
+    event = pipeline.instance.get_latest_materialization_event(dg.AssetKey(["raw", "dfe_statistics"]))
+    metadata = event.asset_materialization.metadata
+    assert metadata["stale"].value == len(metadata["data_sets"].value) and metadata["downloaded"].value == 0

@@ -1,8 +1,9 @@
 -- The partnership scorecard: one row per area, catalogued metric and period end its source reports, in the
 -- metric's headline window, with the value now (latest vintage), the same period a year before, the change and
 -- whether it is better or worse (from the metric's polarity), the target and a RAG rating, the force area's
--- figure as a comparator where the force reports the metric, whether a later extract restated the value, and
--- the caveats in force. A comparison across a series break is not made, and the row says why.
+-- figure as a comparator where the force reports the metric, the South West and England figures and the
+-- authority's own official annual figure where the DfE publishes them (fetched over HTTP; at 31 March), whether a
+-- later extract restated the value, and the caveats in force. A comparison across a series break is not made, and the row says why.
 -- RAG: Green meets the target; Amber misses it by no more than 5 percentage points (percent metrics) or 5% of
 -- the target (others); Red misses it by more.
 
@@ -12,6 +13,7 @@ catalogue as (select * from {{ ref('metric_catalogue') }}),
 areas as (select la_code, la_name, area_type from {{ ref('authorities') }}),
 caveats as (select * from {{ ref('metric_caveats') }}),
 metric_values as (select * from {{ ref('fct_metric_values') }}),
+official as (select * from {{ ref('int_dfe__official_values') }}),
 
 headline as (
 
@@ -74,6 +76,10 @@ compared as (
         cast(grid.period_end - interval 1 year as date) as previous_period_end,
         year_before.value as previous_value,
         force_area.value as force_area_value,
+        region.value as region_value,
+        england.value as england_value,
+        official_authority.value as official_value,
+        coalesce(region.fetch_status = 'stale' or england.fetch_status = 'stale', false) as comparators_are_stale,
         coalesce(restatements.is_restated, false) as is_restated,
         coalesce(caveats_in_force.caveats, []) as caveats,
         len(caveats_in_force.breaks) > 0 as crosses_series_break,
@@ -96,6 +102,18 @@ compared as (
         and force_area.la_code = 'E23000036'
         and force_area.period_end = grid.period_end
         and grid.la_code <> 'E23000036'
+    left join official as region
+        on region.area_code = 'E12000009'
+        and region.metric_code = grid.metric_code
+        and region.period_end = grid.period_end
+    left join official as england
+        on england.area_code = 'E92000001'
+        and england.metric_code = grid.metric_code
+        and england.period_end = grid.period_end
+    left join official as official_authority
+        on official_authority.area_code = grid.la_code
+        and official_authority.metric_code = grid.metric_code
+        and official_authority.period_end = grid.period_end
     left join restatements using (la_code, metric_code, period_end)
     left join caveats_in_force using (metric_code, la_code, period_end)
 
@@ -139,6 +157,11 @@ final as (
             else 'Red'
         end as rag,
         compared.force_area_value,
+        compared.region_value,
+        compared.england_value,
+        compared.comparators_are_stale,
+        compared.official_value,
+        compared.value - compared.official_value as difference_from_official,
         compared.is_restated,
         compared.caveats,
         compared.crosses_series_break,
