@@ -10,6 +10,7 @@ from dagster_dbt import DbtCliResource
 from dagster_project.assets.extracts import build_extract_asset
 from dagster_project.assets.landing import build_landing_spec
 from dagster_project.assets.official_statistics import dfe_statistics
+from dagster_project.assets.publication import published_partnership_scorecard
 from dagster_project.assets.warehouse import dbt_project, warehouse_models
 from dagster_project.jobs import refresh_warehouse
 from dagster_project.lib.contracts import load_contracts
@@ -43,6 +44,7 @@ def build_definitions() -> dg.Definitions:
             *RAW_LOG,
             dfe_statistics,
             warehouse_models,
+            published_partnership_scorecard,
         ],
         jobs=[refresh_warehouse],
         sensors=[landing_sensor],

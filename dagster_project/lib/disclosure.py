@@ -167,13 +167,17 @@ def _target(
     raise ValueError(f"the relations alone fix the value of {cell!r}; no suppression can protect it")
 
 
-def protect(cells: Mapping[Key, int | None], relations: Sequence[Relation]) -> dict[Key, str]:
+def protect(
+    cells: Mapping[Key, int | None], relations: Sequence[Relation], known: Iterable[Key] = ()
+) -> dict[Key, str]:
     """Every cell's published text: the count, "c" (suppressed) or "x" (None: not available).
 
     Primary suppression hides counts 1-4. Then, while any suppressed cell is recoverable, pick one (`_target`)
     and suppress a published cell next to it, preferring in turn: one whose suppression makes it unrecoverable,
-    a part rather than a total, a non-zero count, the smallest count, the first key.
+    a part rather than a total, a non-zero count, the smallest count, the first key. `known` cells are ones an
+    attacker may know from elsewhere (published in another table): never chosen as a secondary suppression.
     """
+    known = frozenset(known)
     _check(cells, relations)
     ranks = _ranks(cells)
     totals = {relation.total for relation in relations}
@@ -188,7 +192,7 @@ def protect(cells: Mapping[Key, int | None], relations: Sequence[Relation]) -> d
             count = cells[key] or 0  # a published cell, so never None
             return key in totals, count == 0, count, ranks[key]
 
-        ordered = sorted(candidates, key=preference)
+        ordered = sorted(candidates - known or candidates, key=preference)
         resolving = (
             key for key in ordered if cell not in recoverable({**published, key: SUPPRESSED}, cells, relations)
         )

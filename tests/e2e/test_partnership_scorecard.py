@@ -135,3 +135,28 @@ def test_a_failing_statistics_service_does_not_fail_the_run(pipeline, monkeypatc
     event = pipeline.instance.get_latest_materialization_event(dg.AssetKey(["raw", "dfe_statistics"]))
     metadata = event.asset_materialization.metadata
     assert metadata["stale"].value == len(metadata["data_sets"].value) and metadata["downloaded"].value == 0
+
+
+def test_the_published_scorecard_gives_no_small_count_away(sample_warehouse):
+    from dagster_project.lib.disclosure import recoverable
+    from dagster_project.lib.publishing import force_area_relations
+
+    published = sample_warehouse.query(
+        "select la_code, metric_code, period_end, value from publication.partnership_scorecard where unit = 'count'"
+    )
+    assert not [row for row in published if row[3] in {"1", "2", "3", "4"}]
+    assert any(row[3] == "c" for row in published)
+    shown = {(la, metric, period): text for la, metric, period, text in published}
+    exact = sample_warehouse.query(
+        """select la_code, metric_code, period_end, value from marts.partnership_scorecard
+           where source = 'police_scorecard' and unit = 'count'"""
+    )
+    by_metric: dict[str, dict] = {}
+    for la, metric, period, value in exact:
+        by_metric.setdefault(metric, {})[(la, period)] = None if value is None else round(value)
+    for metric, cells in by_metric.items():
+        relations = list(force_area_relations(cells))
+        # The strongest attacker also knows the force's records with no area, unless that count is itself 1-4.
+        texts = {cell: shown.get((cell[0], metric, cell[1])) for cell in cells}
+        texts |= {cell: "c" if 0 < n < 5 else str(n) for cell, n in cells.items() if cell[0] == "no area"}
+        assert recoverable(texts, cells, relations) == set(), metric

@@ -229,3 +229,12 @@ def test_the_attacker_finds_what_primary_suppression_alone_leaves_exposed():
     primary_only = {key: SUPPRESSED if 1 <= value <= 4 else str(value) for key, value in cells.items()}
     assert attacker_recovers(primary_only, relations) == {"a"}
     assert recoverable(primary_only, cells, relations) == {"a"}
+
+
+def test_a_cell_known_from_elsewhere_is_never_the_secondary_suppression():
+    cells = {"force": 60, "a": 3, "b": 20, "c": 30, "no area": 7}
+    relations = [Relation("force", ("a", "b", "c", "no area"))]
+    assert protect(cells, relations)["no area"] == "c"  # the smallest part, chosen when nothing is known
+    published = protect(cells, relations, known=["no area"])
+    assert published["no area"] == "7" and published["b"] == "c"
+    assert recoverable(published, cells, relations) == set()
