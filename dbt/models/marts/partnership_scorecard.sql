@@ -82,7 +82,7 @@ compared as (
         coalesce(region.fetch_status = 'stale' or england.fetch_status = 'stale', false) as comparators_are_stale,
         coalesce(restatements.is_restated, false) as is_restated,
         coalesce(caveats_in_force.caveats, []) as caveats,
-        len(caveats_in_force.breaks) > 0 as crosses_series_break,
+        coalesce(len(caveats_in_force.breaks) > 0, false) as crosses_series_break,
         case
             when now_.value is null then 'no value for this period'
             when len(caveats_in_force.breaks) > 0
