@@ -79,7 +79,10 @@ def run_refresh(
             progress(line)
     known = sorted(instance.get_dynamic_partitions(quarters.name))
     if known and warehouse_is_stale(instance, warehouse_keys):
-        progress(f"Building the warehouse with dbt ({len(warehouse_keys)} models and seeds, with their tests) ...")
+        progress(
+            f"Building the warehouse ({len(warehouse_keys)} assets: official statistics, dbt models and seeds with "
+            "their tests, the publication) ..."
+        )
         result = job.execute_in_process(
             instance=instance,
             partition_key=known[-1],
@@ -92,7 +95,7 @@ def run_refresh(
         built = len(result.get_asset_materialization_events())
         failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
         progress(
-            f"    {built} dbt assets materialized; {len(failed)} failed dbt test(s){': ' if failed else ''}"
+            f"    {built} assets materialized (official statistics, dbt, publication); {len(failed)} failed dbt test(s){': ' if failed else ''}"
             f"{', '.join(failed)}"
         )
     outcome.lines.append(
