@@ -95,7 +95,7 @@ def run_refresh(
         built = len(result.get_asset_materialization_events())
         failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
         progress(
-            f"    {built} assets materialized (official statistics, dbt, publication); {len(failed)} failed dbt test(s){': ' if failed else ''}"
+            f"    {built} assets materialized; {len(failed)} failed dbt test(s){': ' if failed else ''}"
             f"{', '.join(failed)}"
         )
     outcome.lines.append(
