@@ -14,17 +14,19 @@ import dagster as dg
 from dagster_project.assets.extracts import FINGERPRINT_KEY, extract_keys, raw_key
 from dagster_project.assets.official_statistics import dfe_statistics
 from dagster_project.assets.publication import published_partnership_scorecard
+from dagster_project.assets.serving import published_warehouse_file
 from dagster_project.assets.warehouse import warehouse_models
 from dagster_project.lib.contracts import load_contracts
 from dagster_project.lib.landing import LandingScan, RejectedFile, partition_fingerprint
 from dagster_project.partitions import quarters
 
 # What a warehouse build materializes: the official statistics (fetched again only if changed), every dbt asset,
-# and what may be published from them.
+# what may be published from them, and the file readers open.
 WAREHOUSE_BUILD_KEYS: list[dg.AssetKey] = [
     dfe_statistics.key,
     *warehouse_models.keys,
     published_partnership_scorecard.key,
+    published_warehouse_file.key,
 ]
 
 

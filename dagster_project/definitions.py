@@ -11,11 +11,22 @@ from dagster_project.assets.extracts import build_extract_asset
 from dagster_project.assets.landing import build_landing_spec
 from dagster_project.assets.official_statistics import dfe_statistics
 from dagster_project.assets.publication import published_partnership_scorecard
+from dagster_project.assets.serving import published_warehouse_file
 from dagster_project.assets.warehouse import dbt_project, warehouse_models
 from dagster_project.jobs import refresh_warehouse
 from dagster_project.lib.contracts import load_contracts
-from dagster_project.lib.settings import landing_dir, official_statistics_cache, warehouse_path
-from dagster_project.resources import LandingResource, OfficialStatisticsResource, WarehouseResource
+from dagster_project.lib.settings import (
+    landing_dir,
+    official_statistics_cache,
+    published_warehouse_path,
+    warehouse_path,
+)
+from dagster_project.resources import (
+    LandingResource,
+    OfficialStatisticsResource,
+    PublishedWarehouseResource,
+    WarehouseResource,
+)
 from dagster_project.schedules import nightly_refresh
 from dagster_project.sensors import landing_sensor
 
@@ -45,6 +56,7 @@ def build_definitions() -> dg.Definitions:
             dfe_statistics,
             warehouse_models,
             published_partnership_scorecard,
+            published_warehouse_file,
         ],
         jobs=[refresh_warehouse],
         sensors=[landing_sensor],
@@ -52,6 +64,7 @@ def build_definitions() -> dg.Definitions:
         resources={
             "landing": LandingResource(root=str(landing_dir())),
             "warehouse": WarehouseResource(path=str(warehouse_path())),
+            "published_warehouse": PublishedWarehouseResource(path=str(published_warehouse_path())),
             "dbt": DbtCliResource(project_dir=dbt_project),
             "official_statistics": OfficialStatisticsResource(
                 base_url=os.environ.get("EES_API_URL", ""), cache_dir=str(official_statistics_cache())

@@ -13,7 +13,13 @@ from pathlib import Path
 
 from dagster_project.lib.dbt_project import parse_dbt_project
 from dagster_project.lib.privacy import DEMO_KEY, KEY_VARIABLE
-from dagster_project.lib.settings import REPO_ROOT, SAMPLE_EXTRACTS_DIR, landing_dir, warehouse_path
+from dagster_project.lib.settings import (
+    REPO_ROOT,
+    SAMPLE_EXTRACTS_DIR,
+    landing_dir,
+    published_warehouse_path,
+    warehouse_path,
+)
 
 DAGSTER_HOME = REPO_ROOT / ".dagster_home"
 
@@ -63,7 +69,13 @@ def main() -> int:
     print()
     print(outcome.report())
     print(f"\nDone in {time.monotonic() - started:.0f}s.")
-    print(f"Warehouse: {warehouse}  (e.g. `uv run python -m duckdb {warehouse}` or any DuckDB client)")
+    published = published_warehouse_path()
+    print(f"Warehouse for readers (read-only, DuckDB 1.x or later): {published}")
+    print(
+        f"  e.g. uv run python -c \"import duckdb; print(duckdb.connect('{published}', read_only=True)"
+        ".sql('from marts.partnership_scorecard limit 5'))\""
+    )
+    print(f"The pipeline's own build file (never open it while a run may write): {warehouse}")
     print(
         f"Dagster UI: DAGSTER_HOME={os.environ['DAGSTER_HOME']} {KEY_VARIABLE}=<key> uv run dagster dev"
         "  → http://127.0.0.1:3000"

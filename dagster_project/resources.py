@@ -45,3 +45,9 @@ class OfficialStatisticsResource(dg.ConfigurableResource):
 
     def cache_path(self) -> Path:
         return Path(self.cache_dir)
+
+
+class PublishedWarehouseResource(dg.ConfigurableResource):
+    """The read-only copy of the warehouse readers open (PUBLISHED_WAREHOUSE_PATH); see lib/serving.py."""
+
+    path: str

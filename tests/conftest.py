@@ -32,6 +32,10 @@ class Pipeline:
     instance: object
 
     @property
+    def published(self) -> Path:
+        return self.warehouse.parent / "published" / "warehouse.duckdb"
+
+    @property
     def police_folder(self) -> Path:
         folder = self.landing / "police_scorecard"
         folder.mkdir(parents=True, exist_ok=True)
@@ -82,6 +86,7 @@ def _pipeline(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipeline]
     monkeypatch.setenv("LANDING_DIR", str(landing))
     monkeypatch.setenv("WAREHOUSE_PATH", str(warehouse))
     monkeypatch.setenv("OFFICIAL_STATISTICS_CACHE", str(root / "official_statistics"))
+    monkeypatch.setenv("PUBLISHED_WAREHOUSE_PATH", str(root / "published" / "warehouse.duckdb"))
     monkeypatch.delenv("EES_API_URL", raising=False)  # never the live service from a test
     (root / "dagster_home").mkdir()
     with dg.instance_for_test(temp_dir=str(root / "dagster_home")) as instance:

@@ -31,3 +31,9 @@ def warehouse_path() -> Path:
 def official_statistics_cache() -> Path:
     """Last good downloads of the official statistics (`OFFICIAL_STATISTICS_CACHE`, default data/cache/)."""
     return _path_from_env("OFFICIAL_STATISTICS_CACHE", REPO_ROOT / "data" / "cache" / "dfe_statistics")
+
+
+def published_warehouse_path() -> Path:
+    """The read-only copy of the warehouse that report tools and analysts open (`PUBLISHED_WAREHOUSE_PATH`,
+    default data/published/warehouse.duckdb)."""
+    return _path_from_env("PUBLISHED_WAREHOUSE_PATH", REPO_ROOT / "data" / "published" / "warehouse.duckdb")
