@@ -118,3 +118,27 @@ def test_a_duckdb_1x_client_reads_the_published_file(pipeline):
     assert result.returncode == 0, result.stderr
     version, rows = result.stdout.split()
     assert version.startswith("1.") and int(rows) == counts(pipeline)[0]
+
+
+def test_report_tools_and_pandas_connect_through_sqlalchemy_read_only(pipeline):
+    """As Superset, Metabase, Evidence or pandas would: the duckdb-engine dialect, read-only, with reflection."""
+    import pandas as pd
+    import sqlalchemy as sa
+
+    pipeline.land_sample("2023-03")
+    assert pipeline.refresh().success
+    engine = sa.create_engine(f"duckdb:///{pipeline.published}", connect_args={"read_only": True})
+    try:
+        inspector = sa.inspect(engine)
+        assert {"partnership_scorecard", "police_scorecard", "fct_metric_values"} <= set(
+            inspector.get_table_names(schema="marts")
+        )
+        assert not {"raw", "staging", "intermediate"} & set(inspector.get_schema_names())
+        columns = {c["name"] for c in inspector.get_columns("partnership_scorecard", schema="marts")}
+        assert {"la_code", "metric_code", "period_end", "value", "rag"} <= columns
+        frame = pd.read_sql("select * from marts.police_scorecard where la_code = 'E06000022'", engine)
+        assert len(frame) > 0
+        with pytest.raises(sa.exc.DBAPIError, match="read-only"), engine.begin() as connection:
+            connection.execute(sa.text("create table marts.scratch as select 1 as x"))
+    finally:
+        engine.dispose()
