@@ -81,7 +81,8 @@ compared as (
         official_authority.value as official_value,
         coalesce(region.fetch_status = 'stale' or england.fetch_status = 'stale', false) as comparators_are_stale,
         coalesce(restatements.is_restated, false) as is_restated,
-        coalesce(caveats_in_force.caveats, []) as caveats,
+        -- Text, not a list: report tools and ODBC drivers read text (caveats never contain " | ").
+        array_to_string(caveats_in_force.caveats, ' | ') as caveats,
         coalesce(len(caveats_in_force.breaks) > 0, false) as crosses_series_break,
         case
             when now_.value is null then 'no value for this period'

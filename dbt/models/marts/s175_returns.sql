@@ -14,7 +14,8 @@ returns_by_scope as (
     select load_id, 'all' as scope_type, 'all' as scope,
         count(*) filter (where is_expected) as expected,
         count(*) filter (where is_expected and is_returned) as returned,
-        list(setting_name order by setting_name) filter (where is_expected and not is_returned)
+        -- Text, not a list, for report tools: the names one per line.
+        string_agg(setting_name, chr(10) order by setting_name) filter (where is_expected and not is_returned)
             as outstanding_settings
     from setting_returns
     group by all
