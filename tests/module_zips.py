@@ -3,7 +3,7 @@
 import csv
 import io
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,3 +31,21 @@ def write_module_zip(
         for name, content in (extra_members or {}).items():
             archive.writestr(name, content)
     return path
+
+
+def set_values(module: str, row: int, **values: str) -> Callable[[Modules], None]:
+    """An edit of one row of a module, for a test that breaks one rule."""
+
+    def mutate(modules: Modules) -> None:
+        modules[module][row].update(values)
+
+    return mutate
+
+
+def append_copy(module: str, row: int, **values: str) -> Callable[[Modules], None]:
+    """An edit adding a copy of one row of a module (with some values changed)."""
+
+    def mutate(modules: Modules) -> None:
+        modules[module].append(dict(modules[module][row], **values))
+
+    return mutate

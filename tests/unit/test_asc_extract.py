@@ -10,6 +10,7 @@ from dagster_project.lib.landing import identify
 from dagster_project.lib.parsing import parse_extract
 from dagster_project.lib.validation import validate_extract
 from tests.asc_builders import clean_modules, write_asc_zip
+from tests.module_zips import append_copy, set_values
 
 ASC = load_contracts()["asc"]
 
@@ -50,48 +51,34 @@ def test_both_files_are_required_and_a_missing_one_is_one_error_not_a_flood(tmp_
     assert [(f.rule, f.severity, f.sheet) for f in findings] == [("missing_module", Severity.ERROR, "enquiries.csv")]
 
 
-def _set(module: str, row: int, **values: str):
-    def mutate(modules):
-        modules[module][row].update(values)
-
-    return mutate
-
-
-def _append(module: str, row: int, **values: str):
-    def mutate(modules):
-        modules[module].append(dict(modules[module][row], **values))
-
-    return mutate
-
-
 E, Q = Severity.ERROR, Severity.QUERY
 LAST_MARCH = {"received_date": "2021-03-30", "decision_date": "2021-04-02"}
 CLOSED_LAST_MARCH = {"end_date": "2021-03-31", "risk_identified": "NO"}
 CONCERNS, ENQUIRIES = "concerns.csv", "enquiries.csv"
 RULES = [
-    ("unknown_code", E, CONCERNS, 2, "D", _set("concerns", 0, concern_source="NEIGHBOUR")),
-    ("unknown_code", E, CONCERNS, 2, "G", _set("concerns", 0, care_home="Yes")),
-    ("unknown_code", E, ENQUIRIES, 2, "I", _set("enquiries", 0, risk_types="NEGLECT|CYBER")),
-    ("unknown_code", E, ENQUIRIES, 3, "J", _set("enquiries", 1, risk_identified="MAYBE")),
-    ("impossible_date", E, CONCERNS, 2, "C", _set("concerns", 0, received_date="2021-02-30")),
-    ("missing_value", E, CONCERNS, 2, "F", _set("concerns", 0, outcome="")),
-    ("duplicate_id", E, CONCERNS, (2, 7), "A", _append("concerns", 0)),
-    ("decision_before_receipt", E, CONCERNS, 2, "E", _set("concerns", 0, decision_date="2021-05-01")),
-    ("late_decision", Q, CONCERNS, 3, "E", _set("concerns", 1, decision_date="2021-10-20")),
-    ("enquiry_before_concern", E, ENQUIRIES, 2, "E", _set("enquiries", 0, start_date="2021-05-02")),
-    ("enquiry_end_before_start", E, ENQUIRIES, 2, "F", _set("enquiries", 0, end_date="2021-05-05")),
-    ("unknown_concern", E, ENQUIRIES, 2, "B", _set("enquiries", 0, concern_id="SC00000099")),
-    ("concern_not_for_enquiry", E, ENQUIRIES, 2, "B", _set("concerns", 0, outcome="NOT_CARE_ACT")),
-    ("enquiry_type_mismatch", Q, ENQUIRIES, 2, "D", _set("enquiries", 0, enquiry_type="OTHER")),
-    ("enquiry_person_differs", E, ENQUIRIES, 2, "C", _set("enquiries", 0, person_id="AP0000002")),
-    ("date_outside_financial_year", E, CONCERNS, 6, "C", _set("concerns", 4, **LAST_MARCH)),
-    ("date_outside_financial_year", E, ENQUIRIES, 4, "F", _set("enquiries", 2, **CLOSED_LAST_MARCH)),
-    ("date_after_period_end", E, ENQUIRIES, 2, "F", _set("enquiries", 0, end_date="2022-01-04")),
-    ("msp_achieved_without_expressed", E, ENQUIRIES, 3, "M", _set("enquiries", 1, msp_achieved="FULLY")),
-    ("risk_result_without_risk", E, ENQUIRIES, 3, "K", _set("enquiries", 1, risk_result="REMOVED")),
-    ("advocate_without_incapacity", E, ENQUIRIES, 3, "O", _set("enquiries", 1, advocate="N")),
-    ("under_18", E, CONCERNS, 4, "I", _set("concerns", 2, age="17")),
-    ("incomplete_enquiry", Q, ENQUIRIES, 2, "K", _set("enquiries", 0, risk_result="")),
+    ("unknown_code", E, CONCERNS, 2, "D", set_values("concerns", 0, concern_source="NEIGHBOUR")),
+    ("unknown_code", E, CONCERNS, 2, "G", set_values("concerns", 0, care_home="Yes")),
+    ("unknown_code", E, ENQUIRIES, 2, "I", set_values("enquiries", 0, risk_types="NEGLECT|CYBER")),
+    ("unknown_code", E, ENQUIRIES, 3, "J", set_values("enquiries", 1, risk_identified="MAYBE")),
+    ("impossible_date", E, CONCERNS, 2, "C", set_values("concerns", 0, received_date="2021-02-30")),
+    ("missing_value", E, CONCERNS, 2, "F", set_values("concerns", 0, outcome="")),
+    ("duplicate_id", E, CONCERNS, (2, 7), "A", append_copy("concerns", 0)),
+    ("decision_before_receipt", E, CONCERNS, 2, "E", set_values("concerns", 0, decision_date="2021-05-01")),
+    ("late_decision", Q, CONCERNS, 3, "E", set_values("concerns", 1, decision_date="2021-10-20")),
+    ("enquiry_before_concern", E, ENQUIRIES, 2, "E", set_values("enquiries", 0, start_date="2021-05-02")),
+    ("enquiry_end_before_start", E, ENQUIRIES, 2, "F", set_values("enquiries", 0, end_date="2021-05-05")),
+    ("unknown_concern", E, ENQUIRIES, 2, "B", set_values("enquiries", 0, concern_id="SC00000099")),
+    ("concern_not_for_enquiry", E, ENQUIRIES, 2, "B", set_values("concerns", 0, outcome="NOT_CARE_ACT")),
+    ("enquiry_type_mismatch", Q, ENQUIRIES, 2, "D", set_values("enquiries", 0, enquiry_type="OTHER")),
+    ("enquiry_person_differs", E, ENQUIRIES, 2, "C", set_values("enquiries", 0, person_id="AP0000002")),
+    ("date_outside_financial_year", E, CONCERNS, 6, "C", set_values("concerns", 4, **LAST_MARCH)),
+    ("date_outside_financial_year", E, ENQUIRIES, 4, "F", set_values("enquiries", 2, **CLOSED_LAST_MARCH)),
+    ("date_after_period_end", E, ENQUIRIES, 2, "F", set_values("enquiries", 0, end_date="2022-01-04")),
+    ("msp_achieved_without_expressed", E, ENQUIRIES, 3, "M", set_values("enquiries", 1, msp_achieved="FULLY")),
+    ("risk_result_without_risk", E, ENQUIRIES, 3, "K", set_values("enquiries", 1, risk_result="REMOVED")),
+    ("advocate_without_incapacity", E, ENQUIRIES, 3, "O", set_values("enquiries", 1, advocate="N")),
+    ("under_18", E, CONCERNS, 4, "I", set_values("concerns", 2, age="17")),
+    ("incomplete_enquiry", Q, ENQUIRIES, 2, "K", set_values("enquiries", 0, risk_result="")),
 ]  # fmt: skip
 
 
@@ -116,7 +103,7 @@ def test_an_open_enquiry_from_last_year_and_its_concern_belong_in_this_years_ext
 
 def test_findings_never_carry_a_case_number(tmp_path):
     modules = clean_modules()
-    _append("concerns", 0)(modules)
+    append_copy("concerns", 0)(modules)
     modules["enquiries"][1]["concern_id"] = "SC00000077"
     modules["enquiries"][0]["person_id"] = "AP0000002"
     _, findings = extract(tmp_path, modules)

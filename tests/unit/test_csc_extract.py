@@ -11,6 +11,7 @@ from dagster_project.lib.parsing import parse_extract
 from dagster_project.lib.privacy import PseudonymisationKeyMissing
 from dagster_project.lib.validation import validate_extract
 from tests.csc_builders import as_bristol, clean_modules, write_csc_zip
+from tests.module_zips import append_copy, set_values
 
 CSC = load_contracts()["csc"]
 
@@ -86,54 +87,54 @@ def test_an_absent_column_is_an_error_naming_it(tmp_path):
     ]
 
 
-def _set(module: str, row: int, **values: str):
-    def mutate(modules):
-        modules[module][row].update(values)
-
-    return mutate
-
-
-def _append(module: str, row: int, **values: str):
-    def mutate(modules):
-        modules[module].append(dict(modules[module][row], **values))
-
-    return mutate
-
-
 RULES = [
-    ("unknown_code", Severity.ERROR, "contacts.csv", 2, "D", _set("contacts", 0, contact_source="99")),
-    ("unknown_code", Severity.ERROR, "assessments.csv", 2, "F", _set("assessments", 0, factors="3A,99Z")),
-    ("unknown_code", Severity.ERROR, "children.csv", 2, "E", _set("children", 0, disability="Maybe")),
-    ("impossible_date", Severity.ERROR, "referrals.csv", 2, "C", _set("referrals", 0, referral_date="2023-02-30")),
-    ("impossible_date", Severity.ERROR, "children.csv", 2, "C", _set("children", 0, birth_month="2012-13")),
-    ("missing_value", Severity.ERROR, "cp_plans.csv", 2, "E", _set("cp_plans", 0, initial_category="")),
-    ("duplicate_id", Severity.ERROR, "contacts.csv", (2, 3), "A", _append("contacts", 0)),
-    ("unknown_child", Severity.ERROR, "contacts.csv", 2, "B", _set("contacts", 0, child_id="NSC0000099")),
+    ("unknown_code", Severity.ERROR, "contacts.csv", 2, "D", set_values("contacts", 0, contact_source="99")),
+    ("unknown_code", Severity.ERROR, "assessments.csv", 2, "F", set_values("assessments", 0, factors="3A,99Z")),
+    ("unknown_code", Severity.ERROR, "children.csv", 2, "E", set_values("children", 0, disability="Maybe")),
+    (
+        "impossible_date",
+        Severity.ERROR,
+        "referrals.csv",
+        2,
+        "C",
+        set_values("referrals", 0, referral_date="2023-02-30"),
+    ),
+    ("impossible_date", Severity.ERROR, "children.csv", 2, "C", set_values("children", 0, birth_month="2012-13")),
+    ("missing_value", Severity.ERROR, "cp_plans.csv", 2, "E", set_values("cp_plans", 0, initial_category="")),
+    ("duplicate_id", Severity.ERROR, "contacts.csv", (2, 3), "A", append_copy("contacts", 0)),
+    ("unknown_child", Severity.ERROR, "contacts.csv", 2, "B", set_values("contacts", 0, child_id="NSC0000099")),
     (
         "assessment_before_referral",
         Severity.ERROR,
         "assessments.csv",
         2,
         "D",
-        _set("assessments", 0, start_date="2022-06-01"),
+        set_values("assessments", 0, start_date="2022-06-01"),
     ),
-    ("cp_end_before_start", Severity.ERROR, "cp_plans.csv", 2, "D", _set("cp_plans", 0, end_date="2022-07-01")),
+    ("cp_end_before_start", Severity.ERROR, "cp_plans.csv", 2, "D", set_values("cp_plans", 0, end_date="2022-07-01")),
     (
         "closure_before_referral",
         Severity.ERROR,
         "referrals.csv",
         2,
         "G",
-        _set("referrals", 0, closure_date="2022-06-01", closure_reason="RC1"),
+        set_values("referrals", 0, closure_date="2022-06-01", closure_reason="RC1"),
     ),
-    ("missing_end_before_start", Severity.ERROR, "missing.csv", 2, "D", _set("missing", 0, end_date="2022-08-31")),
+    (
+        "missing_end_before_start",
+        Severity.ERROR,
+        "missing.csv",
+        2,
+        "D",
+        set_values("missing", 0, end_date="2022-08-31"),
+    ),
     (
         "episode_end_before_start",
         Severity.ERROR,
         "cla_episodes.csv",
         2,
         "G",
-        _set("cla_episodes", 0, episode_end="2021-01-01"),
+        set_values("cla_episodes", 0, episode_end="2021-01-01"),
     ),
     (
         "overlapping_cp_plans",
@@ -141,7 +142,7 @@ RULES = [
         "cp_plans.csv",
         3,
         "C",
-        _append("cp_plans", 0, plan_id="NSCPP000002", start_date="2022-09-01"),
+        append_copy("cp_plans", 0, plan_id="NSCPP000002", start_date="2022-09-01"),
     ),
     (
         "overlapping_cla_episodes",
@@ -149,7 +150,7 @@ RULES = [
         "cla_episodes.csv",
         3,
         "B",
-        _set("cla_episodes", 1, episode_start="2022-01-01"),
+        set_values("cla_episodes", 1, episode_start="2022-01-01"),
     ),
     (
         "date_after_period_end",
@@ -157,7 +158,7 @@ RULES = [
         "missing.csv",
         2,
         "C",
-        _set("missing", 0, start_date="2023-04-01", end_date=""),
+        set_values("missing", 0, start_date="2023-04-01", end_date=""),
     ),
 ]
 
@@ -194,7 +195,7 @@ def test_more_than_two_percent_sex_unknown_is_one_query_for_the_extract(tmp_path
 
 def test_findings_never_carry_an_identifier_or_a_birth_date(tmp_path):
     modules = clean_modules()
-    _append("contacts", 0)(modules)
+    append_copy("contacts", 0)(modules)
     modules["children"][0]["birth_month"] = "2012-13"
     modules["referrals"][0]["child_id"] = "NSC0000077"
     _, findings = extract(tmp_path, modules)
