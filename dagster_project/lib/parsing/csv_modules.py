@@ -55,7 +55,6 @@ class ItemColumns:
     header: re.Pattern[str]
     table: str
     value: str
-    codes: str
 
 
 @dataclass(frozen=True)
@@ -107,7 +106,7 @@ def modules_of(contract: SourceContract) -> dict[str, ModuleSpec]:
 def _item_columns(spec: dict[str, str] | None) -> ItemColumns | None:
     if spec is None:
         return None
-    return ItemColumns(re.compile(spec["header"]), spec["table"], spec["value"], spec["codes"])
+    return ItemColumns(re.compile(spec["header"]), spec["table"], spec["value"])
 
 
 def layout_for(contract: SourceContract, la_code: str | None) -> PartnerLayout:
@@ -187,6 +186,7 @@ class ModuleReader:
 
     def item_rows(self, raw: pd.DataFrame, frame: pd.DataFrame, items: ItemColumns) -> pd.DataFrame:
         """One row per answered item cell: the module's key, the item reference, the value and where it was."""
+        empty = empty_items(self.module)
         parts = []
         for reference, header, letter in self.item_headers:
             answers = raw[header].str.strip()
@@ -196,7 +196,7 @@ class ModuleReader:
             part[items.value] = answers[answered]
             part["cell_header"], part["cell_letter"] = header, letter
             parts.append(part)
-        return pd.concat([empty_items(self.module), *parts], ignore_index=True).astype(empty_items(self.module).dtypes)
+        return pd.concat([empty, *parts], ignore_index=True).astype(empty.dtypes)
 
     def map_headers(self, headers: list[str]) -> dict[str, str]:
         """Canonical column → the header in this file; findings for missing and unknown headers."""
@@ -341,10 +341,10 @@ def add_check_columns(contract: SourceContract, parsed: ParsedExtract) -> dict[s
     for between in checks.get("days_between", []):
         frame = frames[table_name(contract, between["module"])]
         frame[between["column"]] = (frame[between["to"]] - frame[between["from"]]).dt.days
-    for column, module in _code_lists(contract):
-        spec = modules_of(contract)[module].columns[column]
-        frame, allowed = frames[table_name(contract, module)], set(contract.spec["codes"][spec.codes])
-        frame[f"{column}_unknown"] = [_unknown(value, allowed, spec.separator) for value in frame[column]]
+    for module in modules_of(contract).values():
+        for spec in (s for s in module.columns.values() if s.kind == "codes"):
+            frame, allowed = frames[table_name(contract, module.name)], set(contract.spec["codes"][spec.codes])
+            frame[f"{spec.name}_unknown"] = [_unknown(value, allowed, spec.separator) for value in frame[spec.name]]
     for reference in checks.get("in_reference", []):
         frame = frames[table_name(contract, reference["module"])]
         known = reference_values(contract, reference, parsed.landed.la_code or "")
@@ -361,15 +361,6 @@ def reference_values(contract: SourceContract, reference: dict[str, str], la_cod
     if "la_code" in seed.columns:
         seed = seed[seed["la_code"] == successor_code(contract, la_code)]
     return set(seed[reference["seed_column"]])
-
-
-def _code_lists(contract: SourceContract) -> list[tuple[str, str]]:
-    return [
-        (column, module)
-        for module, spec in contract.spec["modules"].items()
-        for column, kind in spec["columns"].items()
-        if kind["kind"] == "codes"
-    ]
 
 
 def _unknown(value: object, allowed: set[str], separator: str) -> str | None:
