@@ -15,7 +15,7 @@ import json
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,11 @@ class Fetched:
     csv: str
     status: str
     detail: str = ""
+
+    @cached_property
+    def figures(self) -> pd.DataFrame:
+        """The CSV read once (parse_csv), whether to vet a download or to load it."""
+        return parse_csv(self.data_set, self.csv)
 
 
 @cache
@@ -110,15 +115,15 @@ class EesClient:
         if response.status_code == 304 and cached.is_file():
             return Fetched(data_set, cached.read_text(encoding="utf-8"), "not_modified")
         response.raise_for_status()
-        text = response.content.decode("utf-8-sig")
-        parse_csv(data_set, text)  # refuse a malformed download before it replaces the last good one
+        fetched = Fetched(data_set, response.content.decode("utf-8-sig"), "downloaded")
+        fetched.figures  # noqa: B018 (read now: a malformed download raises before it replaces the last good one)
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        cached.write_text(text, encoding="utf-8")
+        cached.write_text(fetched.csv, encoding="utf-8")
         validators.write_text(
             json.dumps({"etag": response.headers.get("ETag"), "last_modified": response.headers.get("Last-Modified")}),
             encoding="utf-8",
         )
-        return Fetched(data_set, text, "downloaded")
+        return fetched
 
 
 def _one(results: list[dict[str, Any]], title: str, what: str) -> dict[str, Any]:
@@ -203,7 +208,6 @@ def official_figures(fetched: list[Fetched], areas: list[str]) -> pd.DataFrame:
     """All data sets' figures for the configured areas, with how each data set was obtained."""
     frames = []
     for item in fetched:
-        frame = parse_csv(item.data_set, item.csv)
-        frame["data_set"], frame["fetch_status"] = item.data_set.title, item.status
+        frame = item.figures.assign(data_set=item.data_set.title, fetch_status=item.status)
         frames.append(frame[frame["area_code"].isin(areas) & frame["value"].notna()])
     return pd.concat(frames, ignore_index=True)
