@@ -8,7 +8,7 @@ so a suppressed authority cannot be found by subtraction. Only headline (12-mont
 published, never quarters, so successive rolling values give nothing away by differencing.
 """
 
-from collections.abc import Iterator
+from collections.abc import Mapping
 from datetime import date
 from fractions import Fraction
 
@@ -56,22 +56,26 @@ def _publish_metric(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _protected_counts(values: dict[Cell, float | None]) -> dict[Cell, str]:
     cells: dict[Cell, int | None] = {cell: None if v is None else int(round_half_up(v)) for cell, v in values.items()}
-    relations = list(force_area_relations(cells))
+    residuals, relations = force_area_relations(cells)
     # The force's records with no area are not published here, but may be known (some are police measures).
-    residuals = [cell for cell in cells if cell[0] == NO_AREA]
-    return {cell: text for cell, text in protect(cells, relations, known=residuals).items() if cell[0] != NO_AREA}
+    published = protect(cells | residuals, relations, known=residuals)
+    return {cell: text for cell, text in published.items() if cell not in residuals}
 
 
-def force_area_relations(cells: dict[Cell, int | None]) -> Iterator[Relation]:
-    """For each period the force area is published with every authority: force = authorities + no area."""
-    for (area, period), force in list(cells.items()):
-        authorities = [c for c in cells if c[1] == period and c[0] != FORCE_AREA and c[0] != NO_AREA]
+def force_area_relations(cells: Mapping[Cell, int | None]) -> tuple[dict[Cell, int], list[Relation]]:
+    """For each period the force area is published with every authority: force = authorities + records with no
+    area. The residual cells (no area) and the relations; `cells` is left as it is."""
+    residuals: dict[Cell, int] = {}
+    relations: list[Relation] = []
+    for (area, period), force in cells.items():
+        authorities = [c for c in cells if c[1] == period and c[0] != FORCE_AREA]
         if area != FORCE_AREA or force is None or any(cells[c] is None for c in authorities):
             continue
         residual = force - sum(cells[c] for c in authorities)
         if residual >= 0:  # else the force's figure is not a total of these (a partner's own adjustment)
-            cells[(NO_AREA, period)] = residual
-            yield Relation((FORCE_AREA, period), (*authorities, (NO_AREA, period)))
+            residuals[(NO_AREA, period)] = residual
+            relations.append(Relation((FORCE_AREA, period), (*authorities, (NO_AREA, period))))
+    return residuals, relations
 
 
 def _comparison(
