@@ -1,10 +1,22 @@
 -- The DfE's official figure for each area, metric and year end (31 March), with the rates per 10,000 children
 -- the DfE computes but these data sets do not carry (children in need, child protection plans), from the counts
--- and the ONS mid-year estimate of the year before (DfE convention).
+-- and the ONS mid-year estimate of the year before (DfE convention). An authority is known by its current code,
+-- as everywhere else (the authorities seed: Somerset's county code E10000027 reads as E06000066).
 
 with
 
-figures as (select * from {{ ref('stg_dfe__official_figures') }}),
+authorities as (select la_code, predecessor_code from {{ ref('authorities') }}),
+
+figures as (
+
+    select
+        coalesce(successors.la_code, official.area_code) as area_code,
+        official.* exclude (area_code)
+    from {{ ref('stg_dfe__official_figures') }} as official
+    left join authorities as successors
+        on official.area_code = successors.predecessor_code
+
+),
 
 counts as (
 

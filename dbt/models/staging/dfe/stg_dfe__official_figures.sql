@@ -9,7 +9,7 @@ source as (
 renamed as (
 
     select
-        case area_code when 'E10000027' then 'E06000066' else area_code end as area_code,
+        area_code,
         geographic_level,
         cast(time_period as integer) as time_period,
         measure,
