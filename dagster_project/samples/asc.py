@@ -56,7 +56,6 @@ DATE_FORMAT = "%Y-%m-%d"  # as the extracts write dates (date.isoformat)
 
 AUTHORITIES: tuple[str, ...] = ("E06000022", "E06000023", "E06000024", "E06000025", "E06000066")
 BANES, BRISTOL, SOMERSET = "E06000022", "E06000023", "E06000066"
-SOMERSET_COUNTY, SOMERSET_UNITARY_FROM = "E10000027", date(2023, 4, 1)
 
 SIM_START, SIM_END = date(2020, 4, 1), date(2024, 3, 31)
 FIRST_FY, LAST_FY = 2021, 2024  # financial years simulated (year ending 31 March)
@@ -815,8 +814,7 @@ def build_extract(la_code: str, period_end: date, inject: str | None = None) -> 
 
 def file_name(la_code: str, period_end: date) -> str:
     """asc_<code>_YYYY-MM.zip, Somerset's files before April 2023 under Somerset County Council's code."""
-    code = SOMERSET_COUNTY if la_code == SOMERSET and period_end < SOMERSET_UNITARY_FROM else la_code
-    return f"asc_{code}_{period_end:%Y-%m}.zip"
+    return f"asc_{simulation.code_in_file_name(la_code, period_end)}_{period_end:%Y-%m}.zip"
 
 
 _WRITER = simulation.ExtractWriter(SOURCE, AUTHORITIES, QUARTERS, build_extract, file_name)

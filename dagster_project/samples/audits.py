@@ -55,7 +55,6 @@ _rng = functools.partial(simulation.seeded_rng, SEED)  # _rng(*parts): a generat
 
 BANES, BRISTOL, NORTH_SOMERSET, SOUTH_GLOS, SOMERSET = "E06000022", "E06000023", "E06000024", "E06000025", "E06000066"
 AUTHORITIES: tuple[str, ...] = (BANES, BRISTOL, NORTH_SOMERSET, SOUTH_GLOS, SOMERSET)
-SOMERSET_COUNTY, SOMERSET_UNITARY_FROM = "E10000027", date(2023, 4, 1)
 
 ACADEMIC_YEARS = (2021, 2022, 2023)  # the year each starts (1 September)
 S175_PERIODS: list[date] = [month_end(y + (m < 9), m) for y in ACADEMIC_YEARS for m in (12, 3, 6)]
@@ -63,18 +62,14 @@ KPI_PERIODS: list[date] = [date(2022, 3, 31), date(2023, 3, 31), date(2024, 3, 3
 SETTINGS_SEED = Path(__file__).resolve().parents[2] / "dbt" / "seeds" / "s175_settings.csv"
 
 
-def _code(la: str, period_end: date) -> str:
-    return SOMERSET_COUNTY if la == SOMERSET and period_end < SOMERSET_UNITARY_FROM else la
-
-
 def s175_file_name(la_code: str, period_end: date) -> str:
     """s175_<code>_YYYY-MM.csv, Somerset's files before April 2023 under Somerset County Council's code."""
-    return f"s175_{_code(la_code, period_end)}_{period_end:%Y-%m}.csv"
+    return f"s175_{simulation.code_in_file_name(la_code, period_end)}_{period_end:%Y-%m}.csv"
 
 
 def kpi_file_name(la_code: str, period_end: date) -> str:
     """agency_kpis_<code>_YYYY-MM.csv, Somerset's files before April 2023 under Somerset County Council's code."""
-    return f"agency_kpis_{_code(la_code, period_end)}_{period_end:%Y-%m}.csv"
+    return f"agency_kpis_{simulation.code_in_file_name(la_code, period_end)}_{period_end:%Y-%m}.csv"
 
 
 # ---------------------------------------------------------------------------------------------------------

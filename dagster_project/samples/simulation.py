@@ -1,6 +1,7 @@
 """What the simulated sample generators, csc.py and asc.py, share: all but the simulations themselves.
 
 - Dates: DAY, month_end, and QUARTERS, the twelve quarter ends 2021-06 .. 2024-03 the extracts are cut at.
+- Names: code_in_file_name, Somerset's county code for files before April 2023.
 - Draws: seeded_rng, a random.Random seeded by name (never hash() or set order), and Weights to pick codes.
 - Contracts: load_contract reads sources/<source>.yaml once per process.
 - Extracts: Table; zip_members turns tables into CSV zip members; check_request refuses an extract that
@@ -38,6 +39,15 @@ def month_end(year: int, month: int) -> date:
 
 
 QUARTERS: list[date] = [month_end(2021 + (5 + 3 * i) // 12, (5 + 3 * i) % 12 + 1) for i in range(12)]
+
+# Somerset (E06000066) was Somerset County Council (E10000027) until 31 March 2023: files for earlier periods
+# carry the county's code in their names.
+SOMERSET, SOMERSET_COUNTY, SOMERSET_UNITARY_FROM = "E06000066", "E10000027", date(2023, 4, 1)
+
+
+def code_in_file_name(la_code: str, period_end: date) -> str:
+    """The authority code a partner's file for the period is named with."""
+    return SOMERSET_COUNTY if la_code == SOMERSET and period_end < SOMERSET_UNITARY_FROM else la_code
 
 
 def seeded_rng(seed: str, *parts: object) -> random.Random:
