@@ -14,20 +14,27 @@ import dagster as dg
 from dagster_project.assets.extracts import FINGERPRINT_KEY, extract_keys, raw_key
 from dagster_project.assets.official_statistics import dfe_statistics
 from dagster_project.assets.publication import published_partnership_scorecard
-from dagster_project.assets.serving import published_warehouse_file
-from dagster_project.assets.warehouse import warehouse_models
+from dagster_project.assets.serving import postgres_tables, published_warehouse_file, scorecard_report
+from dagster_project.assets.warehouse import dbt_docs, warehouse_models
 from dagster_project.lib.contracts import load_contracts
 from dagster_project.lib.landing import LandingScan, RejectedFile, partition_fingerprint
 from dagster_project.partitions import quarters
 
-# What a warehouse build materializes: the official statistics (fetched again only if changed), every dbt asset,
-# what may be published from them, and the file readers open.
-WAREHOUSE_BUILD_KEYS: list[dg.AssetKey] = [
-    dfe_statistics.key,
-    *warehouse_models.keys,
-    published_partnership_scorecard.key,
-    published_warehouse_file.key,
-]
+
+def warehouse_build_keys(publishes_to_postgres: bool) -> list[dg.AssetKey]:
+    """What a warehouse build materializes: the official statistics (fetched again only if changed), every dbt
+    asset, what may be published from them, the file readers open, the scorecard report and the dbt docs and,
+    where a server is configured, the copy in PostgreSQL. Every key listed materializes in a good run: one that
+    is older than the newest raw extract makes the warehouse stale, and the nightly run rebuilds it."""
+    return [
+        dfe_statistics.key,
+        *warehouse_models.keys,
+        published_partnership_scorecard.key,
+        published_warehouse_file.key,
+        scorecard_report.key,
+        dbt_docs.key,
+        *([postgres_tables.key] if publishes_to_postgres else []),
+    ]
 
 
 @dataclass

@@ -11,19 +11,23 @@ from dagster_project.assets.extracts import build_extract_asset
 from dagster_project.assets.landing import build_landing_spec
 from dagster_project.assets.official_statistics import dfe_statistics
 from dagster_project.assets.publication import published_partnership_scorecard
-from dagster_project.assets.serving import published_warehouse_file
-from dagster_project.assets.warehouse import dbt_project, warehouse_models
+from dagster_project.assets.serving import postgres_tables, published_warehouse_file, scorecard_report
+from dagster_project.assets.warehouse import dbt_docs, dbt_project, warehouse_models
 from dagster_project.jobs import refresh_warehouse
 from dagster_project.lib.contracts import load_contracts
+from dagster_project.lib.postgres_publication import DEFAULT_READER_ROLE
 from dagster_project.lib.settings import (
     landing_dir,
     official_statistics_cache,
+    published_pages_dir,
     published_warehouse_path,
     warehouse_path,
 )
 from dagster_project.resources import (
     LandingResource,
     OfficialStatisticsResource,
+    PostgresPublicationResource,
+    PublishedPagesResource,
     PublishedWarehouseResource,
     WarehouseResource,
 )
@@ -57,6 +61,9 @@ def build_definitions() -> dg.Definitions:
             warehouse_models,
             published_partnership_scorecard,
             published_warehouse_file,
+            postgres_tables,
+            scorecard_report,
+            dbt_docs,
         ],
         jobs=[refresh_warehouse],
         sensors=[landing_sensor],
@@ -66,6 +73,11 @@ def build_definitions() -> dg.Definitions:
             "warehouse": WarehouseResource(path=str(warehouse_path())),
             "published_warehouse": PublishedWarehouseResource(path=str(published_warehouse_path())),
             "dbt": DbtCliResource(project_dir=dbt_project),
+            "pages": PublishedPagesResource(root=str(published_pages_dir())),
+            "postgres_publication": PostgresPublicationResource(
+                url=os.environ.get("POSTGRES_PUBLICATION_URL", ""),
+                reader_role=os.environ.get("POSTGRES_READER_ROLE", DEFAULT_READER_ROLE),
+            ),
             "official_statistics": OfficialStatisticsResource(
                 base_url=os.environ.get("EES_API_URL", ""), cache_dir=str(official_statistics_cache())
             ),

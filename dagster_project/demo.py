@@ -17,6 +17,7 @@ from dagster_project.lib.settings import (
     REPO_ROOT,
     SAMPLE_EXTRACTS_DIR,
     landing_dir,
+    published_pages_dir,
     published_warehouse_path,
     warehouse_path,
 )
@@ -75,6 +76,9 @@ def main() -> int:
         f"  e.g. uv run python -c \"import duckdb; print(duckdb.connect('{published}', read_only=True)"
         ".sql('from marts.partnership_scorecard limit 5'))\""
     )
+    pages = published_pages_dir()
+    print(f"The scorecard, as pages (any browser; printable): {pages / 'report' / 'index.html'}")
+    print(f"The dbt docs (models, tests, lineage to the report): {pages / 'dbt-docs' / 'index.html'}")
     print(f"The pipeline's own build file (never open it while a run may write): {warehouse}")
     print(
         f"Dagster UI: DAGSTER_HOME={os.environ['DAGSTER_HOME']} {KEY_VARIABLE}=<key> uv run dagster dev"

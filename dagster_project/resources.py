@@ -10,6 +10,7 @@ import duckdb
 from dagster_project.lib import loading
 from dagster_project.lib.contracts import load_contracts
 from dagster_project.lib.landing import LandingScan, scan_landing
+from dagster_project.lib.postgres_publication import DEFAULT_READER_ROLE
 
 
 class LandingResource(dg.ConfigurableResource):
@@ -51,3 +52,20 @@ class PublishedWarehouseResource(dg.ConfigurableResource):
     """The read-only copy of the warehouse readers open (PUBLISHED_WAREHOUSE_PATH); see lib/serving.py."""
 
     path: str
+
+
+class PublishedPagesResource(dg.ConfigurableResource):
+    """Where the run writes pages for people (PUBLISHED_PAGES_DIR): the scorecard report and the dbt docs."""
+
+    root: str
+
+    def folder(self, name: str) -> Path:
+        return Path(self.root) / name
+
+
+class PostgresPublicationResource(dg.ConfigurableResource):
+    """The PostgreSQL database report tools read: `url`, a SQLAlchemy URL (POSTGRES_PUBLICATION_URL; empty: nothing
+    is published there), and the role report users are granted (POSTGRES_READER_ROLE)."""
+
+    url: str = ""
+    reader_role: str = DEFAULT_READER_ROLE

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
-from dagster_project.automation import WAREHOUSE_BUILD_KEYS, plan_refresh, warehouse_is_stale
+from dagster_project.automation import plan_refresh, warehouse_build_keys, warehouse_is_stale
 from dagster_project.definitions import build_definitions
 from dagster_project.partitions import quarters
 
@@ -57,7 +57,7 @@ def run_refresh(
     defs = build_definitions()
     job = defs.resolve_job_def("refresh_warehouse")
     scan = defs.resources["landing"].scan()
-    warehouse_keys = WAREHOUSE_BUILD_KEYS
+    warehouse_keys = warehouse_build_keys(publishes_to_postgres=bool(defs.resources["postgres_publication"].url))
     plan = plan_refresh(instance, scan, warehouse_keys, reason="in_process")
     outcome = RefreshOutcome()
     for rejected in plan.rejected:

@@ -2,10 +2,10 @@
 
 import dagster as dg
 
-from dagster_project.automation import WAREHOUSE_BUILD_KEYS, plan_refresh, warehouse_is_stale
+from dagster_project.automation import plan_refresh, warehouse_build_keys, warehouse_is_stale
 from dagster_project.jobs import refresh_warehouse
 from dagster_project.partitions import quarters
-from dagster_project.resources import LandingResource
+from dagster_project.resources import LandingResource, PostgresPublicationResource
 
 
 @dg.schedule(
@@ -16,9 +16,9 @@ from dagster_project.resources import LandingResource
     description="02:00 every night: load any quarter whose landed files changed; rebuild a stale warehouse.",
 )
 def nightly_refresh(
-    context: dg.ScheduleEvaluationContext, landing: LandingResource
+    context: dg.ScheduleEvaluationContext, landing: LandingResource, postgres_publication: PostgresPublicationResource
 ) -> list[dg.RunRequest] | dg.SkipReason:
-    warehouse_keys = WAREHOUSE_BUILD_KEYS
+    warehouse_keys = warehouse_build_keys(publishes_to_postgres=bool(postgres_publication.url))
     plan = plan_refresh(context.instance, landing.scan(), warehouse_keys, reason="nightly_refresh")
     for rejected in plan.rejected:
         context.log.warning(f"left in place, not loaded: {rejected.reason}")

@@ -2,10 +2,10 @@
 
 import dagster as dg
 
-from dagster_project.automation import WAREHOUSE_BUILD_KEYS, plan_refresh
+from dagster_project.automation import plan_refresh, warehouse_build_keys
 from dagster_project.jobs import refresh_warehouse
 from dagster_project.partitions import quarters
-from dagster_project.resources import LandingResource
+from dagster_project.resources import LandingResource, PostgresPublicationResource
 
 
 @dg.sensor(
@@ -14,8 +14,11 @@ from dagster_project.resources import LandingResource
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Watches LANDING_DIR; launches a refresh_warehouse run for each quarter whose files changed.",
 )
-def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingResource) -> dg.SensorResult:
-    plan = plan_refresh(context.instance, landing.scan(), WAREHOUSE_BUILD_KEYS, reason="landing_sensor")
+def landing_sensor(
+    context: dg.SensorEvaluationContext, landing: LandingResource, postgres_publication: PostgresPublicationResource
+) -> dg.SensorResult:
+    warehouse_keys = warehouse_build_keys(publishes_to_postgres=bool(postgres_publication.url))
+    plan = plan_refresh(context.instance, landing.scan(), warehouse_keys, reason="landing_sensor")
     reported = set(filter(None, (context.cursor or "").split("\n")))
     for rejected in plan.rejected:
         if str(rejected.path) not in reported:

@@ -87,7 +87,60 @@ def _pipeline(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipeline]
     monkeypatch.setenv("WAREHOUSE_PATH", str(warehouse))
     monkeypatch.setenv("OFFICIAL_STATISTICS_CACHE", str(root / "official_statistics"))
     monkeypatch.setenv("PUBLISHED_WAREHOUSE_PATH", str(root / "published" / "warehouse.duckdb"))
+    monkeypatch.setenv("PUBLISHED_PAGES_DIR", str(root / "published"))
     monkeypatch.delenv("EES_API_URL", raising=False)  # never the live service from a test
+    monkeypatch.delenv("POSTGRES_PUBLICATION_URL", raising=False)  # nor a real report server
     (root / "dagster_home").mkdir()
     with dg.instance_for_test(temp_dir=str(root / "dagster_home")) as instance:
         yield Pipeline(landing=landing, warehouse=warehouse, instance=instance)
+
+
+# A PostgreSQL server the tests may create databases and roles on (these machines run one with trust auth).
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@dataclass
+class PostgresTarget:
+    """A database and a report users' role of a test's own on the test server."""
+
+    url: str
+    reader_role: str
+
+    def login_as_reader(self) -> str:
+        """A SQLAlchemy URL for a report tool's login: a new role that is a member of the readers' role."""
+        import sqlalchemy as sa
+
+        login = f"{self.reader_role}_tool"
+        with sa.create_engine(self.url, isolation_level="AUTOCOMMIT").connect() as connection:
+            connection.execute(sa.text(f"create role {login} login in role {self.reader_role}"))
+        return sa.make_url(self.url).set(username=login).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def postgres() -> Iterator[PostgresTarget]:
+    """An empty database and role names of the test's own, dropped after it. Skipped, loudly, without a server."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"sdp_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f"create database {name}"))
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        where = sa.make_url(POSTGRES_ADMIN_URL).render_as_string(hide_password=True)
+        pytest.skip(f"NO POSTGRESQL: none reachable at {where} (set TEST_POSTGRES_URL): {error.orig}")
+    target = PostgresTarget(
+        url=sa.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False),
+        reader_role=f"{name}_reader",
+    )
+    try:
+        yield target
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f"drop database {name} with (force)"))
+            for role in (f"{target.reader_role}_tool", target.reader_role):
+                connection.execute(sa.text(f"drop role if exists {role}"))
+        admin.dispose()

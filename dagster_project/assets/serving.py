@@ -1,11 +1,21 @@
-"""The warehouse file report tools and analysts open, published after every complete build (lib/serving.py)."""
+"""What readers open after every complete build: the published warehouse file (lib/serving.py), its copy in
+PostgreSQL for report tools that need a server (lib/postgres_publication.py) and the scorecard as a web page
+(lib/report.py)."""
 
 from pathlib import Path
 
 import dagster as dg
+from sqlalchemy.engine import make_url
 
+from dagster_project.lib.postgres_publication import publish_to_postgres
+from dagster_project.lib.report import render_report
 from dagster_project.lib.serving import STORAGE_VERSION, publish_warehouse
-from dagster_project.resources import PublishedWarehouseResource, WarehouseResource
+from dagster_project.resources import (
+    PostgresPublicationResource,
+    PublishedPagesResource,
+    PublishedWarehouseResource,
+    WarehouseResource,
+)
 
 
 @dg.asset(
@@ -26,3 +36,53 @@ def published_warehouse_file(
     return dg.MaterializeResult(
         metadata={"path": published_warehouse.path, "tables": len(rows), "rows": dg.MetadataValue.json(rows)}
     )
+
+
+@dg.asset(
+    key=["publication", "postgres_tables"],
+    deps=[published_warehouse_file],
+    group_name="publication",
+    kinds={"postgres"},
+    output_required=False,
+    description=(
+        "The published file's marts, publication and reference tables in PostgreSQL (POSTGRES_PUBLICATION_URL), "
+        "replaced in one transaction, readable by the report users' role. Skipped when no URL is configured."
+    ),
+)
+def postgres_tables(
+    context: dg.AssetExecutionContext,
+    published_warehouse: PublishedWarehouseResource,
+    postgres_publication: PostgresPublicationResource,
+):
+    if not postgres_publication.url:
+        context.log.info("POSTGRES_PUBLICATION_URL is not set: nothing is published to PostgreSQL.")
+        return
+    server = postgres_publication
+    rows = publish_to_postgres(Path(published_warehouse.path), server.url, server.reader_role)
+    yield dg.MaterializeResult(
+        metadata={
+            "database": make_url(server.url).render_as_string(hide_password=True),
+            "reader_role": server.reader_role,
+            "tables": len(rows),
+            "rows": dg.MetadataValue.json(rows),
+        }
+    )
+
+
+@dg.asset(
+    key=["publication", "scorecard_report"],
+    deps=[published_warehouse_file],
+    group_name="publication",
+    kinds={"html"},
+    description=(
+        "The partnership scorecard as web pages for people who never open a database (PUBLISHED_PAGES_DIR/report/"
+        "index.html): per area, trend charts, RAG against targets, comparators, caveats and the published-figure "
+        "reconciliation; printable, no scripts. Every figure comes from the disclosure-controlled publication."
+    ),
+)
+def scorecard_report(
+    published_warehouse: PublishedWarehouseResource, pages: PublishedPagesResource
+) -> dg.MaterializeResult:
+    written = render_report(Path(published_warehouse.path), pages.folder("report"))
+    index = pages.folder("report") / "index.html"
+    return dg.MaterializeResult(metadata={"index": dg.MetadataValue.path(str(index)), "pages": len(written)})

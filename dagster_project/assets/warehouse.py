@@ -8,8 +8,9 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from dagster_project.lib.dbt_project import parse_dbt_project
+from dagster_project.lib.serving import write_atomically
 from dagster_project.lib.settings import DBT_PROJECT_DIR
-from dagster_project.resources import WarehouseResource
+from dagster_project.resources import PublishedPagesResource, WarehouseResource
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
@@ -33,6 +34,29 @@ def warehouse_models(
 ) -> Iterator[Any]:
     """`dbt build` of the selected models, seeds and tests; each reports as it finishes."""
     warehouse.ensure_raw_layer()
-    # dbt's profile reads the warehouse path from the environment; pass the resource's, resolved.
-    os.environ["WAREHOUSE_PATH"] = warehouse.path
+    _point_dbt_at(warehouse)
     yield from dbt.cli(["build"], context=context).stream()
+
+
+@dg.asset(
+    key=["publication", "dbt_docs"],
+    deps=[dg.AssetKey(["publication", "warehouse_file"])],
+    group_name="publication",
+    kinds={"dbt"},
+    description=(
+        "The dbt documentation of the warehouse as one page (`dbt docs generate --static`): every model, column, "
+        "test and exposure, with lineage from the partners' raw tables to the report and PostgreSQL "
+        "(PUBLISHED_PAGES_DIR/dbt-docs/index.html)."
+    ),
+)
+def dbt_docs(dbt: DbtCliResource, warehouse: WarehouseResource, pages: PublishedPagesResource) -> dg.MaterializeResult:
+    _point_dbt_at(warehouse)
+    invocation = dbt.cli(["docs", "generate", "--static"], manifest=dbt_project.manifest_path).wait()
+    docs = (invocation.target_path / "static_index.html").read_bytes()
+    page = write_atomically(pages.folder("dbt-docs") / "index.html", docs)
+    return dg.MaterializeResult(metadata={"path": str(page), "bytes": page.stat().st_size})
+
+
+def _point_dbt_at(warehouse: WarehouseResource) -> None:
+    """dbt's profile reads the warehouse path from the environment: pass the resource's, resolved."""
+    os.environ["WAREHOUSE_PATH"] = warehouse.path

@@ -22,14 +22,9 @@ STORAGE_VERSION = "v1.0.0"
 def publish_warehouse(build: duckdb.DuckDBPyConnection, published: Path) -> dict[str, int]:
     """Copy the reader-facing schemas of the open build warehouse to `published`, atomically; rows per table."""
     published.parent.mkdir(parents=True, exist_ok=True)
-    staging = published.with_name(f".{published.name}.{os.getpid()}.tmp")
+    staging = staging_path(published)
     staging.unlink(missing_ok=True)
-    tables = build.execute(
-        """select table_schema, table_name from information_schema.tables
-           where table_catalog = current_database() and table_type = 'BASE TABLE'
-             and table_schema in (select unnest(?)) order by 1, 2""",
-        [list(READER_SCHEMAS)],
-    ).fetchall()
+    tables = reader_tables(build)
     rows: dict[str, int] = {}
     build.execute(f"attach '{staging}' as published_copy (STORAGE_VERSION '{STORAGE_VERSION}')")
     try:
@@ -45,6 +40,33 @@ def publish_warehouse(build: duckdb.DuckDBPyConnection, published: Path) -> dict
     return rows
 
 
+def reader_tables(connection: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(schema, table) of every table readers may see in the open warehouse, in order."""
+    return connection.execute(
+        """select table_schema, table_name from information_schema.tables
+           where table_catalog = current_database() and table_type = 'BASE TABLE'
+             and table_schema in (select unnest(?)) order by 1, 2""",
+        [list(READER_SCHEMAS)],
+    ).fetchall()
+
+
 def connect_published(published: Path) -> duckdb.DuckDBPyConnection:
     """A reader's connection: read-only, to the last complete build."""
     return duckdb.connect(str(published), read_only=True)
+
+
+def write_atomically(destination: Path, content: str | bytes) -> Path:
+    """Replace `destination` in one step: whoever opens it gets the old file or the new one, whole."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = staging_path(destination)
+    try:
+        staging.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        os.replace(staging, destination)
+    finally:
+        staging.unlink(missing_ok=True)
+    return destination
+
+
+def staging_path(destination: Path) -> Path:
+    """Where to write a file before renaming it over `destination`: beside it (one file system), hidden."""
+    return destination.with_name(f".{destination.name}.{os.getpid()}.tmp")

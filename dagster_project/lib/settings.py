@@ -37,3 +37,9 @@ def published_warehouse_path() -> Path:
     """The read-only copy of the warehouse that report tools and analysts open (`PUBLISHED_WAREHOUSE_PATH`,
     default data/published/warehouse.duckdb)."""
     return _path_from_env("PUBLISHED_WAREHOUSE_PATH", REPO_ROOT / "data" / "published" / "warehouse.duckdb")
+
+
+def published_pages_dir() -> Path:
+    """The pages the run writes for people: the scorecard report (report/) and the dbt docs (dbt-docs/)
+    (`PUBLISHED_PAGES_DIR`, default data/published)."""
+    return _path_from_env("PUBLISHED_PAGES_DIR", REPO_ROOT / "data" / "published")

@@ -51,19 +51,23 @@ def test_definitions_load_as_dagster_dev_loads_them():
 
 
 def test_sensor_launches_one_run_per_new_quarter_and_reports_bad_names(pipeline):
-    from dagster_project.resources import LandingResource
+    from dagster_project.resources import LandingResource, PostgresPublicationResource
     from dagster_project.sensors import landing_sensor
 
     pipeline.land_sample("2022-03")
     pipeline.land_sample("2023-03")
     (pipeline.police_folder / "police scorecard.xlsx").write_bytes(b"x")
-    with dg.build_sensor_context(
-        instance=pipeline.instance, resources={"landing": LandingResource(root=str(pipeline.landing))}
-    ) as context:
+    resources = {
+        "landing": LandingResource(root=str(pipeline.landing)),
+        "postgres_publication": PostgresPublicationResource(url="postgresql+psycopg://reports.example/warehouse"),
+    }
+    with dg.build_sensor_context(instance=pipeline.instance, resources=resources) as context:
         result = landing_sensor(context)
     assert [r.partition_key for r in result.run_requests] == ["2022-03", "2023-03"]
     assert all(dg.AssetKey(["raw", "police_scorecard"]) in r.asset_selection for r in result.run_requests)
     assert all(dg.AssetKey(["marts", "police_scorecard"]) in r.asset_selection for r in result.run_requests)
+    # A PostgreSQL server is configured: its copy is part of every build.
+    assert all(dg.AssetKey(["publication", "postgres_tables"]) in r.asset_selection for r in result.run_requests)
     assert result.dynamic_partitions_requests[0].partition_keys == ["2022-03", "2023-03"]
     assert "police scorecard.xlsx" in result.cursor
 
@@ -77,12 +81,15 @@ def test_the_nightly_schedule_runs_at_two_in_london():
 
 def test_the_nightly_schedule_loads_new_quarters_and_rebuilds_a_stale_warehouse(pipeline):
     from dagster_project.assets.warehouse import warehouse_models
-    from dagster_project.automation import WAREHOUSE_BUILD_KEYS
+    from dagster_project.automation import warehouse_build_keys
     from dagster_project.lib.landing import partition_fingerprint
-    from dagster_project.resources import LandingResource
+    from dagster_project.resources import LandingResource, PostgresPublicationResource
     from dagster_project.schedules import nightly_refresh
 
-    resources = {"landing": LandingResource(root=str(pipeline.landing))}
+    resources = {
+        "landing": LandingResource(root=str(pipeline.landing)),
+        "postgres_publication": PostgresPublicationResource(),
+    }
 
     def evaluate():
         # Used as a context manager, the schedule context closes the instance it opens from the ref.
@@ -105,4 +112,4 @@ def test_the_nightly_schedule_loads_new_quarters_and_rebuilds_a_stale_warehouse(
     )
     (request,) = evaluate()
     # The warehouse build: the official statistics, every dbt asset and the publication.
-    assert set(request.asset_selection) == set(WAREHOUSE_BUILD_KEYS)
+    assert set(request.asset_selection) == set(warehouse_build_keys(publishes_to_postgres=False))

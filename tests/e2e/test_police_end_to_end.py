@@ -147,11 +147,14 @@ def test_the_same_files_again_change_nothing(built):
 
 
 def test_sensor_and_schedule_see_nothing_new_after_the_run(built):
-    from dagster_project.resources import LandingResource
+    from dagster_project.resources import LandingResource, PostgresPublicationResource
     from dagster_project.schedules import nightly_refresh
     from dagster_project.sensors import landing_sensor
 
-    resources = {"landing": LandingResource(root=str(built.landing))}
+    resources = {
+        "landing": LandingResource(root=str(built.landing)),
+        "postgres_publication": PostgresPublicationResource(),
+    }
     with dg.build_sensor_context(instance=built.instance, resources=resources) as context:
         assert landing_sensor(context).run_requests == []
     with dg.build_schedule_context(instance=built.instance, resources=resources) as context:
