@@ -7,13 +7,15 @@ import os
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from dagster_project.alerts import alert_on_failed_checks, alert_on_failed_run
 from dagster_project.assets.extracts import build_extract_asset
 from dagster_project.assets.landing import build_landing_spec
 from dagster_project.assets.official_statistics import dfe_statistics
 from dagster_project.assets.publication import published_partnership_scorecard
 from dagster_project.assets.serving import postgres_tables, published_warehouse_file, scorecard_report
+from dagster_project.assets.submissions import build_submission_check
 from dagster_project.assets.warehouse import dbt_docs, dbt_project, warehouse_models
-from dagster_project.jobs import refresh_warehouse
+from dagster_project.jobs import refresh_warehouse, submission_checks_job
 from dagster_project.lib.contracts import load_contracts
 from dagster_project.lib.postgres_publication import DEFAULT_READER_ROLE
 from dagster_project.lib.settings import (
@@ -24,6 +26,7 @@ from dagster_project.lib.settings import (
     warehouse_path,
 )
 from dagster_project.resources import (
+    AlertWebhookResource,
     LandingResource,
     OfficialStatisticsResource,
     PostgresPublicationResource,
@@ -31,13 +34,19 @@ from dagster_project.resources import (
     PublishedWarehouseResource,
     WarehouseResource,
 )
-from dagster_project.schedules import nightly_refresh
+from dagster_project.schedules import daily_submission_checks, nightly_refresh
 from dagster_project.sensors import landing_sensor
 
 RAW_LOG = [
     dg.AssetSpec(
         key=["raw", "extracts"],
         description="Every extract version loaded, written by each source's extract asset (raw.extracts).",
+        group_name="raw",
+        kinds={"duckdb"},
+    ),
+    dg.AssetSpec(
+        key=["raw", "expected_submissions"],
+        description="The submissions expected by the build day (sources/*.yaml delivery), written by each build.",
         group_name="raw",
         kinds={"duckdb"},
     ),
@@ -52,6 +61,7 @@ RAW_LOG = [
 
 def build_definitions() -> dg.Definitions:
     contracts = load_contracts().values()
+    submission_checks = [build_submission_check(c) for c in contracts]
     return dg.Definitions(
         assets=[
             *(build_landing_spec(c) for c in contracts),
@@ -65,14 +75,16 @@ def build_definitions() -> dg.Definitions:
             scorecard_report,
             dbt_docs,
         ],
-        jobs=[refresh_warehouse],
-        sensors=[landing_sensor],
-        schedules=[nightly_refresh],
+        asset_checks=submission_checks,
+        jobs=[refresh_warehouse, submission_checks_job(submission_checks)],
+        sensors=[landing_sensor, alert_on_failed_run, alert_on_failed_checks],
+        schedules=[nightly_refresh, daily_submission_checks],
         resources={
             "landing": LandingResource(root=str(landing_dir())),
             "warehouse": WarehouseResource(path=str(warehouse_path())),
             "published_warehouse": PublishedWarehouseResource(path=str(published_warehouse_path())),
             "dbt": DbtCliResource(project_dir=dbt_project),
+            "alert_webhook": AlertWebhookResource(url=os.environ.get("ALERT_WEBHOOK_URL", "")),
             "pages": PublishedPagesResource(root=str(published_pages_dir())),
             "postgres_publication": PostgresPublicationResource(
                 url=os.environ.get("POSTGRES_PUBLICATION_URL", ""),

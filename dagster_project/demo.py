@@ -9,9 +9,13 @@ import os
 import shutil
 import sys
 import time
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 
+from dagster_project.lib.contracts import load_contracts
 from dagster_project.lib.dbt_project import parse_dbt_project
+from dagster_project.lib.landing import identify
 from dagster_project.lib.privacy import DEMO_KEY, KEY_VARIABLE
 from dagster_project.lib.settings import (
     REPO_ROOT,
@@ -23,17 +27,23 @@ from dagster_project.lib.settings import (
 )
 
 DAGSTER_HOME = REPO_ROOT / ".dagster_home"
+SAMPLE_SENT_AFTER_DAYS = 20
 
 
 def land_samples(samples: Path, landing: Path) -> int:
-    """Copy every sample file into the landing area unless an identical file is already there."""
+    """Copy every sample file into the landing area unless an identical file is already there, each dated as if
+    its partner had sent it SAMPLE_SENT_AFTER_DAYS after its period end (the submission tracker reads the date)."""
+    contracts = load_contracts()
     copied = 0
     for sample in sorted(p for p in samples.rglob("*") if p.is_file()):
         target = landing / sample.relative_to(samples)
         if target.exists() and target.read_bytes() == sample.read_bytes():
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(sample, target)
+        shutil.copyfile(sample, target)
+        landed = identify(contracts[target.parent.name], target)
+        sent = datetime.combine(landed.period_end + timedelta(days=SAMPLE_SENT_AFTER_DAYS), dt_time(9), UTC)
+        os.utime(target, (sent.timestamp(), sent.timestamp()))
         copied += 1
     return copied
 

@@ -10,3 +10,12 @@ refresh_warehouse = dg.define_asset_job(
     partitions_def=quarters,
     description="Load a quarter's new landed files into the raw layer, then dbt build the warehouse.",
 )
+
+
+def submission_checks_job(checks: list[dg.AssetChecksDefinition]) -> dg.JobDefinition:
+    """Only the checks that partners are sending on time: they need no new file to run."""
+    return dg.define_asset_job(
+        name="check_submissions",
+        selection=dg.AssetSelection.checks(*checks),
+        description="Check every source's partners sent their latest period by its due day (submission tracker).",
+    )

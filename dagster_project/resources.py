@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from dagster_project.lib import loading
+from dagster_project.lib import loading, submissions
 from dagster_project.lib.contracts import load_contracts
 from dagster_project.lib.landing import LandingScan, scan_landing
 from dagster_project.lib.postgres_publication import DEFAULT_READER_ROLE
@@ -33,9 +33,14 @@ class WarehouseResource(dg.ConfigurableResource):
             yield connection
 
     def ensure_raw_layer(self) -> None:
-        """Every source's raw tables exist, so dbt finds its sources even before a file arrives."""
+        """Every source's raw tables exist, so dbt finds its sources even before a file arrives, and the
+        submissions expected by today are recorded for the submission tracker."""
+        contracts = load_contracts().values()
         with self.connect() as connection:
-            loading.ensure_raw_layer(connection, load_contracts().values())
+            loading.ensure_raw_layer(connection, contracts)
+            submissions.record_expected_submissions(
+                connection, map(submissions.Delivery.of, contracts), submissions.today()
+            )
 
 
 class OfficialStatisticsResource(dg.ConfigurableResource):
@@ -69,3 +74,9 @@ class PostgresPublicationResource(dg.ConfigurableResource):
 
     url: str = ""
     reader_role: str = DEFAULT_READER_ROLE
+
+
+class AlertWebhookResource(dg.ConfigurableResource):
+    """Where alerts go (`url`, ALERT_WEBHOOK_URL): a chat or incident tool's incoming webhook; empty: none."""
+
+    url: str = ""

@@ -33,3 +33,14 @@ def nightly_refresh(
     # Schedules cannot return partition requests as sensors do; adding a partition is idempotent.
     context.instance.add_dynamic_partitions(quarters.name, plan.new_partitions)
     return run_requests
+
+
+@dg.schedule(
+    job_name="check_submissions",
+    cron_schedule="0 7 * * *",
+    execution_timezone="Europe/London",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="07:00 every day: is any partner's latest file overdue? (a warning per source; see alerting)",
+)
+def daily_submission_checks() -> dg.RunRequest:
+    return dg.RunRequest()

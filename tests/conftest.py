@@ -65,6 +65,7 @@ def pipeline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipeli
 def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
     """Every sample extract of every source landed and run through the pipeline once, for all e2e tests, with
     the official statistics fetched over HTTP from a stand-in for the EES API on 127.0.0.1."""
+    from dagster_project.demo import land_samples
     from tests.ees_server import EesStandIn, start
 
     service = EesStandIn()
@@ -72,7 +73,7 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipel
     with pytest.MonkeyPatch.context() as monkeypatch:
         for pipeline in _pipeline(tmp_path_factory.mktemp("samples"), monkeypatch):
             monkeypatch.setenv("EES_API_URL", service.url)
-            shutil.copytree(SAMPLE_EXTRACTS_DIR, pipeline.landing)
+            land_samples(SAMPLE_EXTRACTS_DIR, pipeline.landing)
             outcome = pipeline.refresh()
             assert outcome.success, outcome.report()
             yield pipeline

@@ -27,6 +27,7 @@ def built(sample_warehouse):
 
 
 def test_every_asset_is_materialized_and_every_check_passes(built):
+    from dagster_project.assets.submissions import ON_TIME_CHECK
     from dagster_project.definitions import build_definitions
 
     defs = build_definitions()
@@ -34,9 +35,12 @@ def test_every_asset_is_materialized_and_every_check_passes(built):
     raw = dg.AssetKey(["raw", "police_scorecard"])
     assert sorted(instance.get_materialized_partitions(raw)) == [p.stem[-7:] for p in sorted(SAMPLES.iterdir())]
     graph = defs.resolve_asset_graph()
-    for key in graph.materializable_asset_keys:
+    # With no PostgreSQL configured its copy is skipped; the partners' punctuality is checked by a job of its own.
+    for key in graph.materializable_asset_keys - {dg.AssetKey(["publication", "postgres_tables"])}:
         assert instance.get_latest_materialization_event(key) is not None, key
     for check_key in graph.asset_check_keys:
+        if check_key.name == ON_TIME_CHECK:
+            continue
         evaluation = instance.event_log_storage.get_latest_asset_check_execution_by_key([check_key])
         assert evaluation, check_key
 
