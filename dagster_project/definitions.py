@@ -51,6 +51,12 @@ RAW_LOG = [
         kinds={"duckdb"},
     ),
     dg.AssetSpec(
+        key=["raw", "resubmission_changes"],
+        description="What each new version of a file changed against the one it replaced, written with its load.",
+        group_name="raw",
+        kinds={"duckdb"},
+    ),
+    dg.AssetSpec(
         key=["raw", "findings"],
         description="Every finding on every extract version, written by each source's extract asset (raw.findings).",
         group_name="raw",

@@ -148,11 +148,23 @@ def _files_table(results: list[IngestResult]) -> str:
                 "queries": r.outcome.queries,
                 "load_id": r.outcome.load_id,
                 "sha256": r.sha256[:12],
+                "changed from the version it replaces": _changes_summary(r),
             }
             for r in results
         ]
     )
     return frame.to_markdown(index=False)
+
+
+def _changes_summary(result: IngestResult) -> str:
+    """Rows added (+), removed (−) and changed (~) per raw table against the replaced version; empty if none."""
+    if result.replaced_load_id is None:
+        return ""
+    changed = [c for c in result.changes if c.rows_added or c.rows_removed or c.rows_changed]
+    if not changed:
+        return f"nothing (replaces {result.replaced_load_id[:8]})"
+    parts = [f"{c.table} +{c.rows_added} −{c.rows_removed} ~{c.rows_changed}" for c in changed]
+    return f"{'; '.join(parts)} (replaces {result.replaced_load_id[:8]})"
 
 
 def _findings_table(findings: list[Finding]) -> str:

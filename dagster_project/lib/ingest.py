@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -11,6 +11,7 @@ from dagster_project.lib.findings import Finding, Severity
 from dagster_project.lib.landing import LandedFile, sha256_of
 from dagster_project.lib.loading import RAW_SCHEMA, LoadOutcome, Status, find_loaded, load_extract
 from dagster_project.lib.parsing import parse_extract
+from dagster_project.lib.resubmissions import TableChanges, record_resubmission_changes
 from dagster_project.lib.validation import validate_extract
 
 
@@ -20,6 +21,9 @@ class IngestResult:
     sha256: str
     outcome: LoadOutcome
     findings: list[Finding]
+    # The version this one replaces, and what it changed (a resubmission).
+    replaced_load_id: str | None = None
+    changes: list[TableChanges] = field(default_factory=list)
 
     def summary(self) -> str:
         outcome = self.outcome
@@ -40,8 +44,14 @@ def ingest_file(
         return _already_loaded(connection, landed, sha256, existing)
     parsed = parse_extract(contract, landed)
     findings = parsed.findings + validate_extract(contract, parsed)
-    outcome = load_extract(connection, contract, parsed, findings, sha256, run_id)
-    return IngestResult(landed, sha256, outcome, findings)
+    compared: list[tuple[str | None, list[TableChanges]]] = []
+
+    def record_changes(connection: duckdb.DuckDBPyConnection, load_id: str) -> None:
+        compared.append(record_resubmission_changes(connection, contract, load_id))
+
+    outcome = load_extract(connection, contract, parsed, findings, sha256, run_id, also=record_changes)
+    replaced, changes = compared[0] if compared else (None, [])
+    return IngestResult(landed, sha256, outcome, findings, replaced, changes)
 
 
 def _already_loaded(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -52,6 +52,15 @@ _DDL = (
         column_name varchar,
         column_letter varchar,
         value varchar
+    )""",
+    # What each new version changed against the version it replaced (lib/resubmissions.py).
+    f"""create table if not exists {RAW_SCHEMA}.resubmission_changes (
+        load_id varchar not null,
+        previous_load_id varchar not null,
+        table_name varchar not null,
+        rows_added bigint not null,
+        rows_removed bigint not null,
+        rows_changed bigint not null
     )""",
 )
 LOCK_WAIT_SECONDS = 300.0
@@ -126,8 +135,10 @@ def load_extract(
     findings: list[Finding],
     sha256: str,
     run_id: str | None = None,
+    also: Callable[[duckdb.DuckDBPyConnection, str], None] | None = None,
 ) -> LoadOutcome:
-    """Write one extract version, its rows and its findings in one transaction."""
+    """Write one extract version, its rows and its findings in one transaction, with whatever `also` writes
+    about the new load id (what it changed against the version it replaces)."""
     ensure_raw_layer(connection, [contract])
     errors = sum(f.severity is Severity.ERROR for f in findings)
     queries = len(findings) - errors
@@ -143,6 +154,8 @@ def load_extract(
         _insert_frame(connection, "findings", findings_frame(findings), load_id)
         for table in parsed.tables.values():
             _insert_frame(connection, table.name, table.frame, load_id)
+        if also is not None:
+            also(connection, load_id)
         connection.commit()
     except BaseException:
         connection.rollback()

@@ -6,6 +6,7 @@ import shutil
 from datetime import date
 from decimal import Decimal
 
+import dagster as dg
 import openpyxl
 import pytest
 
@@ -62,6 +63,20 @@ def test_a_resubmission_supersedes_the_earlier_file_and_both_stay_queryable(pipe
     )
     assert history == [(95.0, True, False), (96.0, False, True)]
     assert pipeline.query("select count(*) from raw.extracts") == [(3,)]
+
+    # What the resubmission changed: one row of the workbook, one figure, in the mart and in the run's metadata.
+    assert pipeline.query(
+        """select table_name, rows_added, rows_removed, rows_changed from marts.resubmission_changes
+           where change_kind = 'rows'"""
+    ) == [("police_scorecard_rows", 0, 0, 1)]
+    moved = pipeline.query(
+        """select metric_la_code, metric_code, previous_value, value from marts.resubmission_changes
+           where change_kind = 'metric' and metric_period_end = date '2023-03-31'"""
+    )
+    assert (BATH, "police_missing_children", 95.0, 96.0) in moved
+    assert {la_code for la_code, *_ in moved} == {BATH}
+    event = pipeline.instance.get_latest_materialization_event(dg.AssetKey(["raw", "police_scorecard"]))
+    assert "police_scorecard_rows +0 −0 ~1 (replaces" in event.asset_materialization.metadata["files"].value
 
 
 def test_broken_workbooks_each_give_their_clear_error_and_the_others_still_load(pipeline):

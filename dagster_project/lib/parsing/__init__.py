@@ -60,6 +60,8 @@ class ParserFormat:
     add_check_columns: Callable[[SourceContract, ParsedExtract], dict[str, pd.DataFrame]]
     # The raw-layer tables with no data: their columns and types, to create them up front.
     empty_tables: Callable[[SourceContract], dict[str, pd.DataFrame]]
+    # Per raw-layer table, the columns that identify a row across versions of a file (what a resubmission changed).
+    table_keys: Callable[[SourceContract], dict[str, list[str]]]
 
 
 def _formats() -> dict[str, ParserFormat]:

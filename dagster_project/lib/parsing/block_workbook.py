@@ -361,4 +361,11 @@ def empty_tables(contract: SourceContract) -> dict[str, pd.DataFrame]:
     return {name: table.frame for name, table in _tables(contract, BlockLayout.from_contract(contract), []).items()}
 
 
-FORMAT = ParserFormat(parse=parse, add_check_columns=add_check_columns, empty_tables=empty_tables)
+def table_keys(contract: SourceContract) -> dict[str, list[str]]:
+    """A row per sheet (area) and measure."""
+    return {contract.spec["raw_table"]: ["la_code", "measure"]}
+
+
+FORMAT = ParserFormat(
+    parse=parse, add_check_columns=add_check_columns, empty_tables=empty_tables, table_keys=table_keys
+)

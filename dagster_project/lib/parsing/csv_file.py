@@ -14,6 +14,7 @@ from dagster_project.lib.parsing.csv_modules import (
     empty_tables,
     layout_for,
     modules_of,
+    table_keys,
     table_name,
 )
 from dagster_project.lib.privacy import personal_columns, pseudonymisation_key
@@ -42,4 +43,6 @@ def parse(contract: SourceContract, landed: LandedFile) -> ParsedExtract:
     return ParsedExtract(landed, tables, authority_findings(contract, landed) + reader.findings)
 
 
-FORMAT = ParserFormat(parse=parse, add_check_columns=add_check_columns, empty_tables=empty_tables)
+FORMAT = ParserFormat(
+    parse=parse, add_check_columns=add_check_columns, empty_tables=empty_tables, table_keys=table_keys
+)

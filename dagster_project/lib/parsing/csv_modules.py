@@ -321,6 +321,15 @@ def empty_tables(contract: SourceContract) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def table_keys(contract: SourceContract) -> dict[str, list[str]]:
+    keys = {}
+    for module in modules_of(contract).values():
+        keys[table_name(contract, module.name)] = list(module.key)
+        if module.items is not None:
+            keys[table_name(contract, module.items.table)] = [*module.key, "item_ref"]
+    return keys
+
+
 def add_check_columns(contract: SourceContract, parsed: ParsedExtract) -> dict[str, pd.DataFrame]:
     """The rules that look across rows or modules, as columns the suite checks (see `checks` in the contract)."""
     frames = {name: table.frame.copy() for name, table in parsed.tables.items()}

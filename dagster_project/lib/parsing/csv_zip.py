@@ -18,6 +18,7 @@ from dagster_project.lib.parsing.csv_modules import (
     empty_tables,
     layout_for,
     modules_of,
+    table_keys,
     table_name,
 )
 from dagster_project.lib.privacy import pseudonymisation_key
@@ -103,4 +104,6 @@ def _absent(module: ModuleSpec, landed: LandedFile) -> Finding:
     )
 
 
-FORMAT = ParserFormat(parse=parse, add_check_columns=add_check_columns, empty_tables=empty_tables)
+FORMAT = ParserFormat(
+    parse=parse, add_check_columns=add_check_columns, empty_tables=empty_tables, table_keys=table_keys
+)
