@@ -19,6 +19,7 @@ from dagster_project.jobs import refresh_warehouse, submission_checks_job
 from dagster_project.lib.contracts import load_contracts
 from dagster_project.lib.postgres_publication import DEFAULT_READER_ROLE
 from dagster_project.lib.settings import (
+    feedback_dir,
     landing_dir,
     official_statistics_cache,
     published_pages_dir,
@@ -27,6 +28,7 @@ from dagster_project.lib.settings import (
 )
 from dagster_project.resources import (
     AlertWebhookResource,
+    FeedbackResource,
     LandingResource,
     OfficialStatisticsResource,
     PostgresPublicationResource,
@@ -90,6 +92,7 @@ def build_definitions() -> dg.Definitions:
             "warehouse": WarehouseResource(path=str(warehouse_path())),
             "published_warehouse": PublishedWarehouseResource(path=str(published_warehouse_path())),
             "dbt": DbtCliResource(project_dir=dbt_project),
+            "feedback": FeedbackResource(root=str(feedback_dir())),
             "alert_webhook": AlertWebhookResource(url=os.environ.get("ALERT_WEBHOOK_URL", "")),
             "pages": PublishedPagesResource(root=str(published_pages_dir())),
             "postgres_publication": PostgresPublicationResource(

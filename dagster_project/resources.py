@@ -43,6 +43,15 @@ class WarehouseResource(dg.ConfigurableResource):
             )
 
 
+class FeedbackResource(dg.ConfigurableResource):
+    """Where each extract's issue report for its partner is written (FEEDBACK_DIR), a folder per source."""
+
+    root: str
+
+    def folder(self, source: str) -> Path:
+        return Path(self.root) / source
+
+
 class OfficialStatisticsResource(dg.ConfigurableResource):
     """The EES API (`base_url`, EES_API_URL; empty: work from the last good download) and the download cache."""
 

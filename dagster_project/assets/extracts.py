@@ -12,12 +12,13 @@ import pandas as pd
 
 from dagster_project.assets.landing import landing_key
 from dagster_project.lib.contracts import SourceContract
+from dagster_project.lib.feedback import IssueReport, write_issue_report
 from dagster_project.lib.findings import Finding, Severity
 from dagster_project.lib.ingest import IngestResult, ingest_file
 from dagster_project.lib.landing import partition_fingerprint
 from dagster_project.lib.parsing import parser_format
 from dagster_project.partitions import quarters
-from dagster_project.resources import LandingResource, WarehouseResource
+from dagster_project.resources import FeedbackResource, LandingResource, WarehouseResource
 
 ERRORS_CHECK = "errors"
 QUERIES_CHECK = "queries"
@@ -73,25 +74,34 @@ def build_extract_asset(contract: SourceContract) -> dg.AssetsDefinition:
         ],
     )
     def extract(
-        context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
+        context: dg.AssetExecutionContext,
+        landing: LandingResource,
+        warehouse: WarehouseResource,
+        feedback: FeedbackResource,
     ) -> Iterator[dg.MaterializeResult]:
         files = landing.scan().by_partition(contract.source).get(context.partition_key, [])
         if not files:
             raise dg.Failure(f"no {contract.source} file for {context.partition_key} in {landing.root}")
         files.sort(key=lambda landed: landed.received_at())
         results: list[IngestResult] = []
+        reports: dict[str, IssueReport] = {}
         with warehouse.connect() as connection:
             for position, landed in enumerate(files, start=1):
                 context.log.info(f"[{position}/{len(files)}] reading {landed.name}")
                 result = ingest_file(connection, contract, landed, context.run_id)
                 _log_result(context, result)
                 results.append(result)
+                if result.outcome.loaded:
+                    folder = feedback.folder(contract.source)
+                    reports[landed.name] = write_issue_report(landed.name, result.findings, folder)
         yield dg.MaterializeResult(
             asset_key=key,
             metadata={
                 FINGERPRINT_KEY: partition_fingerprint(files),
                 "files": dg.MetadataValue.md(_files_table(results)),
                 "rows_loaded": sum(r.outcome.rows for r in results),
+                "issue_reports": dg.MetadataValue.md(_reports_table(reports)),
+                **{f"issue_report {name}": dg.MetadataValue.path(str(r.workbook)) for name, r in reports.items()},
             },
             check_results=_check_results(results),
         )
@@ -154,6 +164,17 @@ def _files_table(results: list[IngestResult]) -> str:
         ]
     )
     return frame.to_markdown(index=False)
+
+
+def _reports_table(reports: dict[str, IssueReport]) -> str:
+    """The partner's issue report for each file loaded in this run (CSV and Excel, one row per finding)."""
+    if not reports:
+        return "No new file loaded: the earlier reports stand."
+    rows = [
+        {"file": name, "findings": r.findings, "csv": str(r.csv), "excel": str(r.workbook)}
+        for name, r in reports.items()
+    ]
+    return pd.DataFrame(rows).to_markdown(index=False)
 
 
 def _changes_summary(result: IngestResult) -> str:

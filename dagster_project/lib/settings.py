@@ -43,3 +43,8 @@ def published_pages_dir() -> Path:
     """The pages the run writes for people: the scorecard report (report/) and the dbt docs (dbt-docs/)
     (`PUBLISHED_PAGES_DIR`, default data/published)."""
     return _path_from_env("PUBLISHED_PAGES_DIR", REPO_ROOT / "data" / "published")
+
+
+def feedback_dir() -> Path:
+    """The partners' issue reports, a folder per source (`FEEDBACK_DIR`, default data/feedback)."""
+    return _path_from_env("FEEDBACK_DIR", REPO_ROOT / "data" / "feedback")

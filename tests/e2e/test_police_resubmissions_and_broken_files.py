@@ -5,6 +5,7 @@ import os
 import shutil
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import dagster as dg
 import openpyxl
@@ -156,6 +157,19 @@ def test_broken_workbooks_each_give_their_clear_error_and_the_others_still_load(
     assert pipeline.query(
         "select rule, severity from marts.extract_findings where file_name = 'police_scorecard_2023-09.xlsx'"
     ) == [("pct_chg_rounding", "query")]
+
+    # Each file's partner gets an issue report, CSV and Excel, found from the run's metadata.
+    (run_2022_12,) = [r for r in outcome.runs if r.dagster_run.tags.get("dagster/partition") == "2022-12"]
+    (materialization,) = [
+        m
+        for m in run_2022_12.get_asset_materialization_events()
+        if m.asset_key == dg.AssetKey(["raw", "police_scorecard"])
+    ]
+    workbook_path = materialization.materialization.metadata["issue_report police_scorecard_2022-12.xlsx"].value
+    sheet = openpyxl.load_workbook(workbook_path).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert rows[0][:2] == ["error", "not_a_number"] and rows[0][4:7] == ["C", "Previous", "about 70"]
+    assert Path(workbook_path).with_suffix(".csv").read_text(encoding="utf-8-sig").count("not_a_number") == 1
 
     errors_check = {
         run.dagster_run.tags.get("dagster/partition"): evaluation.passed
