@@ -24,6 +24,7 @@ from dagster_project.lib.settings import (
     official_statistics_cache,
     published_pages_dir,
     published_warehouse_path,
+    quarantine_dir,
     warehouse_path,
 )
 from dagster_project.resources import (
@@ -88,11 +89,13 @@ def build_definitions() -> dg.Definitions:
         sensors=[landing_sensor, alert_on_failed_run, alert_on_failed_checks],
         schedules=[nightly_refresh, daily_submission_checks],
         resources={
-            "landing": LandingResource(root=str(landing_dir())),
+            "landing": LandingResource(
+                root=str(landing_dir()), settle_seconds=float(os.environ.get("LANDING_SETTLE_SECONDS", "60"))
+            ),
             "warehouse": WarehouseResource(path=str(warehouse_path())),
             "published_warehouse": PublishedWarehouseResource(path=str(published_warehouse_path())),
             "dbt": DbtCliResource(project_dir=dbt_project),
-            "feedback": FeedbackResource(root=str(feedback_dir())),
+            "feedback": FeedbackResource(root=str(feedback_dir()), quarantine_root=str(quarantine_dir())),
             "alert_webhook": AlertWebhookResource(url=os.environ.get("ALERT_WEBHOOK_URL", "")),
             "pages": PublishedPagesResource(root=str(published_pages_dir())),
             "postgres_publication": PostgresPublicationResource(

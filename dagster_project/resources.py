@@ -14,12 +14,14 @@ from dagster_project.lib.postgres_publication import DEFAULT_READER_ROLE
 
 
 class LandingResource(dg.ConfigurableResource):
-    """The landing area: a folder per source under `root` (LANDING_DIR)."""
+    """The landing area: a folder per source under `root` (LANDING_DIR). A file changed less than
+    `settle_seconds` ago (LANDING_SETTLE_SECONDS) waits for the next scan: it may still be being written."""
 
     root: str
+    settle_seconds: float = 0.0
 
     def scan(self) -> LandingScan:
-        return scan_landing(Path(self.root), load_contracts())
+        return scan_landing(Path(self.root), load_contracts(), self.settle_seconds)
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -44,12 +46,17 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class FeedbackResource(dg.ConfigurableResource):
-    """Where each extract's issue report for its partner is written (FEEDBACK_DIR), a folder per source."""
+    """Where each extract's issue report for its partner is written (`root`, FEEDBACK_DIR) and where a rejected
+    file is quarantined with its report (`quarantine_root`, QUARANTINE_DIR), a folder per source in each."""
 
     root: str
+    quarantine_root: str
 
     def folder(self, source: str) -> Path:
         return Path(self.root) / source
+
+    def quarantine_folder(self, source: str) -> Path:
+        return Path(self.quarantine_root) / source
 
 
 class OfficialStatisticsResource(dg.ConfigurableResource):

@@ -18,7 +18,10 @@ def landing_sensor(
     context: dg.SensorEvaluationContext, landing: LandingResource, postgres_publication: PostgresPublicationResource
 ) -> dg.SensorResult:
     warehouse_keys = warehouse_build_keys(publishes_to_postgres=bool(postgres_publication.url))
-    plan = plan_refresh(context.instance, landing.scan(), warehouse_keys, reason="landing_sensor")
+    scan = landing.scan()
+    for path in scan.settling:
+        context.log.info(f"{path.name} changed less than {landing.settle_seconds:.0f}s ago: next scan")
+    plan = plan_refresh(context.instance, scan, warehouse_keys, reason="landing_sensor")
     reported = set(filter(None, (context.cursor or "").split("\n")))
     for rejected in plan.rejected:
         if str(rejected.path) not in reported:

@@ -90,6 +90,8 @@ def _pipeline(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipeline]
     monkeypatch.setenv("PUBLISHED_WAREHOUSE_PATH", str(root / "published" / "warehouse.duckdb"))
     monkeypatch.setenv("PUBLISHED_PAGES_DIR", str(root / "published"))
     monkeypatch.setenv("FEEDBACK_DIR", str(root / "feedback"))
+    monkeypatch.setenv("QUARANTINE_DIR", str(root / "quarantine"))
+    monkeypatch.setenv("LANDING_SETTLE_SECONDS", "0")  # tests land files and run at once
     monkeypatch.delenv("EES_API_URL", raising=False)  # never the live service from a test
     monkeypatch.delenv("POSTGRES_PUBLICATION_URL", raising=False)  # nor a real report server
     (root / "dagster_home").mkdir()

@@ -16,7 +16,9 @@ from dagster_project.lib.feedback import IssueReport, write_issue_report
 from dagster_project.lib.findings import Finding, Severity
 from dagster_project.lib.ingest import IngestResult, ingest_file
 from dagster_project.lib.landing import partition_fingerprint
+from dagster_project.lib.loading import Status
 from dagster_project.lib.parsing import parser_format
+from dagster_project.lib.quarantine import quarantine
 from dagster_project.partitions import quarters
 from dagster_project.resources import FeedbackResource, LandingResource, WarehouseResource
 
@@ -92,8 +94,13 @@ def build_extract_asset(contract: SourceContract) -> dg.AssetsDefinition:
                 _log_result(context, result)
                 results.append(result)
                 if result.outcome.loaded:
-                    folder = feedback.folder(contract.source)
-                    reports[landed.name] = write_issue_report(landed.name, result.findings, folder)
+                    report = write_issue_report(landed.name, result.findings, feedback.folder(contract.source))
+                    reports[landed.name] = report
+                    if result.outcome.status == Status.REJECTED:
+                        copy = quarantine(
+                            landed.path, result.sha256, report, feedback.quarantine_folder(contract.source)
+                        )
+                        context.log.warning(f"{landed.name} rejected: quarantined as {copy} with its issue report")
         yield dg.MaterializeResult(
             asset_key=key,
             metadata={
@@ -109,6 +116,17 @@ def build_extract_asset(contract: SourceContract) -> dg.AssetsDefinition:
             yield dg.MaterializeResult(asset_key=table_key)
 
     return extract
+
+
+def _report_to_partner(
+    context: dg.AssetExecutionContext, source: str, result: IngestResult, feedback: FeedbackResource
+) -> IssueReport:
+    """The file's issue report for its partner; a rejected file is quarantined with it."""
+    report = write_issue_report(result.landed.name, result.findings, feedback.folder(source))
+    if result.outcome.status == Status.REJECTED:
+        copy = quarantine(result.landed.path, result.sha256, report, feedback.quarantine_folder(source))
+        context.log.warning(f"{result.landed.name} rejected: quarantined as {copy} with its issue report")
+    return report
 
 
 def _log_result(context: dg.AssetExecutionContext, result: IngestResult) -> None:

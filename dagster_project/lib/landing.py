@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -63,6 +64,8 @@ class RejectedFile:
 class LandingScan:
     files: list[LandedFile]
     rejected: list[RejectedFile]
+    # Files changed too recently to be complete: a partner's upload may still be writing them.
+    settling: list[Path] = field(default_factory=list)
 
     def by_partition(self, source: str) -> dict[str, list[LandedFile]]:
         grouped: dict[str, list[LandedFile]] = defaultdict(list)
@@ -107,20 +110,28 @@ def _is_ignored(path: Path) -> bool:
     return path.name.startswith(IGNORED_PREFIXES) or path.name.endswith(IGNORED_SUFFIXES)
 
 
-def scan_landing(root: Path, contracts: Mapping[str, SourceContract]) -> LandingScan:
-    """Every file in every source folder under `root`, identified or rejected by name."""
+def scan_landing(
+    root: Path, contracts: Mapping[str, SourceContract], settle_seconds: float = 0.0, now: float | None = None
+) -> LandingScan:
+    """Every file in every source folder under `root`, identified or rejected by name. A file modified less than
+    `settle_seconds` ago is left for a later scan: an upload still being written must not be read half-written."""
     files: list[LandedFile] = []
     rejected: list[RejectedFile] = []
+    settling: list[Path] = []
+    now = time.time() if now is None else now
     for source, contract in contracts.items():
         folder = root / source
         if not folder.is_dir():
             continue
         for path in sorted(p for p in folder.iterdir() if p.is_file() and not _is_ignored(p)):
+            if 0 <= now - path.stat().st_mtime < settle_seconds:  # a future time is a skewed clock, not a write
+                settling.append(path)
+                continue
             try:
                 files.append(identify(contract, path))
             except FileNameError as exc:
                 rejected.append(RejectedFile(source=source, path=path, reason=str(exc)))
-    return LandingScan(files=files, rejected=rejected)
+    return LandingScan(files=files, rejected=rejected, settling=settling)
 
 
 def partition_fingerprint(files: Iterable[LandedFile]) -> str:

@@ -11,6 +11,7 @@ out, nor the other way round.
 """
 
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -61,6 +62,18 @@ def write_atomically(destination: Path, content: str | bytes) -> Path:
     staging = staging_path(destination)
     try:
         staging.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        os.replace(staging, destination)
+    finally:
+        staging.unlink(missing_ok=True)
+    return destination
+
+
+def copy_atomically(source: Path, destination: Path) -> Path:
+    """Copy `source` over `destination` in one step, streaming (files may be large)."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = staging_path(destination)
+    try:
+        shutil.copyfile(source, staging)
         os.replace(staging, destination)
     finally:
         staging.unlink(missing_ok=True)

@@ -48,3 +48,8 @@ def published_pages_dir() -> Path:
 def feedback_dir() -> Path:
     """The partners' issue reports, a folder per source (`FEEDBACK_DIR`, default data/feedback)."""
     return _path_from_env("FEEDBACK_DIR", REPO_ROOT / "data" / "feedback")
+
+
+def quarantine_dir() -> Path:
+    """Rejected files, copied byte for byte with their issue reports (`QUARANTINE_DIR`, default data/quarantine)."""
+    return _path_from_env("QUARANTINE_DIR", REPO_ROOT / "data" / "quarantine")

@@ -171,6 +171,14 @@ def test_broken_workbooks_each_give_their_clear_error_and_the_others_still_load(
     assert rows[0][:2] == ["error", "not_a_number"] and rows[0][4:7] == ["C", "Previous", "about 70"]
     assert Path(workbook_path).with_suffix(".csv").read_text(encoding="utf-8-sig").count("not_a_number") == 1
 
+    # Each rejected file is quarantined byte for byte with its report; the landing area keeps its own copy.
+    quarantined = pipeline.landing.parent / "quarantine" / "police_scorecard"
+    rejected = {f"police_scorecard_{p}.xlsx" for p in ("2022-06", "2022-09", "2022-12", "2023-03", "2023-06")}
+    assert {p.name for p in quarantined.glob("*.xlsx") if ".issues" not in p.name} == rejected
+    for name in rejected:
+        assert (quarantined / name).read_bytes() == (pipeline.police_folder / name).read_bytes()
+        assert (quarantined / f"{name}.issues.xlsx").exists() and (quarantined / f"{name}.issues.csv").exists()
+
     errors_check = {
         run.dagster_run.tags.get("dagster/partition"): evaluation.passed
         for run in outcome.runs

@@ -52,3 +52,17 @@ def test_partition_fingerprint_changes_when_a_file_changes(tmp_path):
     before = partition_fingerprint(scan_landing(tmp_path, load_contracts()).files)
     path.write_bytes(b"second, longer")
     assert partition_fingerprint(scan_landing(tmp_path, load_contracts()).files) != before
+
+
+def test_a_file_still_being_written_waits_for_a_later_scan(tmp_path):
+    import time
+
+    folder = tmp_path / "police_scorecard"
+    folder.mkdir()
+    (folder / "police_scorecard_2023-03.xlsx").write_bytes(b"half a workbook")
+
+    now = time.time()
+    early = scan_landing(tmp_path, load_contracts(), settle_seconds=60, now=now)
+    assert early.files == [] and [p.name for p in early.settling] == ["police_scorecard_2023-03.xlsx"]
+    later = scan_landing(tmp_path, load_contracts(), settle_seconds=60, now=now + 61)
+    assert [f.name for f in later.files] == ["police_scorecard_2023-03.xlsx"] and later.settling == []
