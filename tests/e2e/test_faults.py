@@ -1,0 +1,140 @@
+"""Nothing lost, nothing doubled under faults: a run killed while it loads or while dbt builds leaves the warehouse
+consistent and what readers see unchanged, and the next run completes; two runs started together end as one would.
+The runs are real processes (scripts/demo's in-process refresh), killed with SIGKILL."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+REFRESH = (
+    "import dagster as dg\n"
+    "from dagster_project.runner import run_refresh\n"
+    "outcome = run_refresh(instance=dg.DagsterInstance.get(), progress=lambda line: print(line, flush=True))\n"
+    "raise SystemExit(0 if outcome.success else 1)\n"
+)
+QUARTERS = ["2022-03", "2022-06", "2022-09", "2022-12"]
+
+
+@pytest.fixture
+def dagster_home(tmp_path, monkeypatch) -> Path:
+    home = tmp_path / "dagster_home_for_processes"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    return home
+
+
+def start_refresh(log: Path) -> subprocess.Popen:
+    """The refresh in a process of its own (and its own process group, so dbt dies with it)."""
+    return subprocess.Popen(
+        [sys.executable, "-c", REFRESH],
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def kill_when(process: subprocess.Popen, ready, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert process.poll() is None, "the run ended before the fault could be injected"
+        assert time.monotonic() < deadline, "the run never reached the point of the fault"
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def dbt_is_building() -> bool:
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            arguments = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(a.endswith(b"dbt") for a in arguments) and b"build" in arguments:
+            return True
+    return False
+
+
+def raw_is_consistent(warehouse: Path) -> tuple[int, int]:
+    """Every raw row belongs to a recorded extract and every extract has all its rows; (extracts, rows)."""
+    with duckdb.connect(str(warehouse)) as connection:
+        orphans = connection.execute(
+            """select count(*) from raw.police_scorecard_rows
+               where load_id not in (select load_id from raw.extracts)"""
+        ).fetchone()[0]
+        short = connection.execute(
+            """select count(*) from raw.extracts as e
+               where row_count <> (select count(*) from raw.police_scorecard_rows as r where r.load_id = e.load_id)"""
+        ).fetchone()[0]
+        assert (orphans, short) == (0, 0)
+        return connection.execute(
+            "select count(*), (select count(*) from raw.police_scorecard_rows) from raw.extracts"
+        ).fetchone()
+
+
+def published_scorecard(pipeline) -> list[tuple]:
+    with duckdb.connect(str(pipeline.published), read_only=True) as connection:
+        return connection.execute(
+            "select period_end, count(*) from marts.police_scorecard group by all order by all"
+        ).fetchall()
+
+
+def test_runs_killed_while_they_load_leave_nothing_half_loaded_and_the_next_completes(pipeline, dagster_home, tmp_path):
+    for quarter in QUARTERS:
+        pipeline.land_sample(quarter)
+    # Killed as the first quarter starts loading, then (the first one loaded) as the second does.
+    for position in (1, 2):
+        log = tmp_path / f"killed{position}.log"
+        process = start_refresh(log)
+        kill_when(process, lambda log=log, position=position: f"[{position}/" in log.read_text())
+        if pipeline.warehouse.exists():
+            raw_is_consistent(pipeline.warehouse)
+
+    completed = start_refresh(tmp_path / "next.log")
+    assert completed.wait(timeout=900) == 0, (tmp_path / "next.log").read_text()[-3000:]
+    extracts, _ = raw_is_consistent(pipeline.warehouse)
+    assert extracts == len(QUARTERS), "every file loaded once"
+    assert [str(period) for period, _ in published_scorecard(pipeline)][-1] == "2022-12-31"
+
+
+def test_a_run_killed_while_dbt_builds_leaves_readers_the_last_build_and_the_next_completes(
+    pipeline, dagster_home, tmp_path
+):
+    pipeline.land_sample(QUARTERS[0])
+    first = start_refresh(tmp_path / "first.log")
+    assert first.wait(timeout=900) == 0, (tmp_path / "first.log").read_text()[-3000:]
+    before = published_scorecard(pipeline)
+
+    for quarter in QUARTERS[1:]:
+        pipeline.land_sample(quarter)
+    killed = start_refresh(tmp_path / "killed.log")
+    kill_when(killed, dbt_is_building)
+
+    assert published_scorecard(pipeline) == before, "readers still see the last complete build"
+    raw_is_consistent(pipeline.warehouse)
+    completed = start_refresh(tmp_path / "next.log")
+    assert completed.wait(timeout=900) == 0, (tmp_path / "next.log").read_text()[-3000:]
+    assert len(published_scorecard(pipeline)) == len(QUARTERS)
+
+
+def test_two_runs_started_together_end_as_one_run_would(pipeline, dagster_home, tmp_path):
+    for quarter in QUARTERS[:2]:
+        pipeline.land_sample(quarter)
+    runs = [start_refresh(tmp_path / f"run{i}.log") for i in range(2)]
+    codes = [run.wait(timeout=900) for run in runs]
+    logs = [(tmp_path / f"run{i}.log").read_text() for i in range(2)]
+    assert 0 in codes, logs
+    extracts, rows = raw_is_consistent(pipeline.warehouse)
+    assert extracts == 2, "each file loaded once"
+
+    again = start_refresh(tmp_path / "again.log")
+    assert again.wait(timeout=900) == 0
+    assert raw_is_consistent(pipeline.warehouse) == (extracts, rows)
+    assert len(published_scorecard(pipeline)) == 2
