@@ -28,6 +28,11 @@ def dagster_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "dagster_home_for_processes"
     home.mkdir()
     monkeypatch.setenv("DAGSTER_HOME", str(home))
+    # The instance exists before any run starts, as a deployment's does (two processes creating its SQLite
+    # storage at the same moment would race on its schema, which is not what this tests).
+    import dagster as dg
+
+    dg.DagsterInstance.get().dispose()
     return home
 
 
