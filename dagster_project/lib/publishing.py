@@ -20,6 +20,7 @@ FORCE_AREA = "E23000036"
 NO_AREA = "no area"
 
 Cell = tuple[str, date]
+PUBLISHED_COLUMNS = ["la_code", "metric_code", "period_end", "unit", "value", "previous_value", "change", "pct_change"]
 
 
 def publish_scorecard(scorecard: pd.DataFrame) -> pd.DataFrame:
@@ -27,7 +28,8 @@ def publish_scorecard(scorecard: pd.DataFrame) -> pd.DataFrame:
     as published text: value, previous_value, change and pct_change ("z" where a series break forbids them)."""
     scorecard = scorecard.assign(period_end=pd.to_datetime(scorecard["period_end"]).dt.date)
     parts = [_publish_metric(frame) for _, frame in scorecard.groupby("metric_code", sort=True)]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    # Nothing accepted yet (every file rejected): an empty publication, with its columns.
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=PUBLISHED_COLUMNS)
 
 
 def _publish_metric(frame: pd.DataFrame) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from dagster_project.lib.contracts import SourceContract
 from dagster_project.lib.findings import Finding, Severity
 from dagster_project.lib.landing import LandedFile
 from dagster_project.lib.parsing import ColumnRef, ParsedExtract, ParsedTable, ParserFormat
+from dagster_project.lib.parsing.limits import archive_findings
 from dagster_project.lib.parsing.values import CellValueError, is_blank, parse_count, parse_percent, round_half_up
 
 # A footnote mark after a label: `*`, daggers, superscript digits.
@@ -240,6 +241,9 @@ class _SheetReader:
 
 def parse(contract: SourceContract, landed: LandedFile) -> ParsedExtract:
     layout = BlockLayout.from_contract(contract)
+    refused = archive_findings(landed.path, landed)  # an .xlsx is a zip: no bomb is opened
+    if refused:
+        return ParsedExtract(landed, _tables(contract, layout, []), refused, {"sheets": 0})
     try:
         workbook = openpyxl.load_workbook(landed.path, read_only=True, data_only=True)
     except _UNREADABLE as exc:

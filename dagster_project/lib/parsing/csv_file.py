@@ -17,6 +17,7 @@ from dagster_project.lib.parsing.csv_modules import (
     table_keys,
     table_name,
 )
+from dagster_project.lib.parsing.limits import file_size_finding
 from dagster_project.lib.privacy import personal_columns, pseudonymisation_key
 
 
@@ -25,6 +26,8 @@ def parse(contract: SourceContract, landed: LandedFile) -> ParsedExtract:
     tables = {name: ParsedTable(name, frame) for name, frame in empty_tables(contract).items()}
     key = pseudonymisation_key() if personal_columns(contract) else b""
     try:
+        if (too_large := file_size_finding(landed, landed.path)) is not None:
+            return ParsedExtract(landed, tables, [too_large])
         content = landed.path.read_bytes()
     except OSError as exc:
         finding = Finding(

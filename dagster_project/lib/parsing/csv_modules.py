@@ -9,6 +9,7 @@ nothing after this point, findings included, ever holds a raw identifier.
 import difflib
 import io
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,9 +156,17 @@ class ModuleReader:
         )
 
     def read(self, content: bytes) -> pd.DataFrame:
+        if b"\x00" in content:
+            self.finding("unreadable_module", "holds NUL bytes: not a text CSV (saved as UTF-16, or a binary file?)")
+            return empty_frame(self.module)
         try:
-            raw = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            with warnings.catch_warnings():
+                # Rows longer than the header would silently become an index (or lose cells): an error here.
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                raw = pd.read_csv(
+                    io.BytesIO(content), dtype=str, keep_default_na=False, encoding="utf-8-sig", index_col=False
+                )
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.ParserWarning, pd.errors.EmptyDataError) as exc:
             self.finding("unreadable_module", f"not a readable UTF-8 CSV ({type(exc).__name__}: {exc})")
             return empty_frame(self.module)
         canonical = self.map_headers(list(raw.columns))

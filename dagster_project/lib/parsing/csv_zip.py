@@ -21,6 +21,7 @@ from dagster_project.lib.parsing.csv_modules import (
     table_keys,
     table_name,
 )
+from dagster_project.lib.parsing.limits import member_finding, read_member
 from dagster_project.lib.privacy import pseudonymisation_key
 
 
@@ -46,6 +47,10 @@ def parse(contract: SourceContract, landed: LandedFile) -> ParsedExtract:
     absent: set[str] = set()
     with archive:
         members = _members(archive, modules, landed, findings)
+        for info in list(members.values()):
+            if (refused := member_finding(info, landed)) is not None:
+                findings.append(refused)
+                members = {file: member for file, member in members.items() if member is not info}
         layout = layout_for(contract, landed.la_code)
         for module in modules.values():
             member = members.get(module.file)
@@ -53,9 +58,14 @@ def parse(contract: SourceContract, landed: LandedFile) -> ParsedExtract:
                 findings.append(_absent(module, landed))
                 absent.add(table_name(contract, module.name))
                 continue
+            content = read_member(archive, member, landed)
+            if isinstance(content, Finding):
+                findings.append(content)
+                absent.add(table_name(contract, module.name))
+                continue
             reader = ModuleReader(contract, module, layout, landed, key)
             name = table_name(contract, module.name)
-            tables[name] = ParsedTable(name, reader.read(archive.read(member)), module.file, reader.refs)
+            tables[name] = ParsedTable(name, reader.read(content), module.file, reader.refs)
             findings.extend(reader.findings)
             summary["modules"] += 1
     return ParsedExtract(landed, tables, findings, summary, absent)

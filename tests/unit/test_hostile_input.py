@@ -1,0 +1,142 @@
+"""Hostile and broken files thrown at every parser: each ends in findings that say what is wrong, never in an
+exception, unbounded memory or a file written outside the warehouse (lib/parsing/limits.py)."""
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dagster_project.lib.contracts import load_contracts
+from dagster_project.lib.findings import Severity
+from dagster_project.lib.landing import identify
+from dagster_project.lib.parsing import parse_extract
+from dagster_project.lib.parsing.limits import MAX_BYTES
+from dagster_project.lib.settings import SAMPLE_EXTRACTS_DIR
+
+SAMPLES = {
+    "csc": SAMPLE_EXTRACTS_DIR / "csc" / "csc_E06000024_2023-03.zip",
+    "s175": SAMPLE_EXTRACTS_DIR / "s175" / "s175_E06000022_2022-03.csv",
+    "police_scorecard": SAMPLE_EXTRACTS_DIR / "police_scorecard" / "police_scorecard_2023-03.xlsx",
+}
+FUZZ = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def parse(source: str, path: Path):
+    return parse_extract(load_contracts()[source], identify(load_contracts()[source], path))
+
+
+def errors(parsed) -> set[str]:
+    return {f.rule for f in parsed.findings if f.severity is Severity.ERROR}
+
+
+def landed_as(tmp_path: Path, source: str, content: bytes) -> Path:
+    path = tmp_path / SAMPLES[source].name
+    path.write_bytes(content)
+    return path
+
+
+@pytest.mark.parametrize("source", sorted(SAMPLES))
+@FUZZ
+@given(data=st.data())
+def test_a_damaged_file_gives_findings_never_an_exception(source, data, tmp_path):
+    original = SAMPLES[source].read_bytes()
+    cut = data.draw(st.integers(0, len(original)), label="truncated at")
+    flips = data.draw(st.lists(st.tuples(st.integers(0, max(cut - 1, 0)), st.integers(1, 255)), max_size=20))
+    damaged = bytearray(original[:cut])
+    for position, mask in flips:
+        if damaged:
+            damaged[position] ^= mask
+    parsed = parse(source, landed_as(tmp_path, source, bytes(damaged)))
+    # A cut that leaves whole rows may still be a valid (smaller) file: what matters is an answer, not a crash.
+    assert all(f.rule and f.file_name == SAMPLES[source].name for f in parsed.findings)
+
+
+@FUZZ
+@given(content=st.binary(max_size=4096))
+def test_arbitrary_bytes_as_a_csv_are_findings(content, tmp_path):
+    parse("s175", landed_as(tmp_path, "s175", content))
+
+
+def test_wrong_encodings_and_nul_bytes_are_named(tmp_path):
+    text = SAMPLES["s175"].read_text(encoding="utf-8")
+    with_bom = parse("s175", landed_as(tmp_path, "s175", "\ufeff".encode() + text.encode()))
+    assert "unreadable_module" not in errors(with_bom), "a byte-order mark is read as UTF-8"
+    cp1252 = parse("s175", landed_as(tmp_path, "s175", text.replace("Academy", "Académie").encode("cp1252")))
+    assert "unreadable_module" in errors(cp1252)
+    utf16 = parse("s175", landed_as(tmp_path, "s175", text.encode("utf-16")))
+    assert next(f.message for f in utf16.findings if f.rule == "unreadable_module").startswith("holds NUL bytes")
+
+
+def zip_of(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=compression, compresslevel=9) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def sample_members() -> dict[str, bytes]:
+    with zipfile.ZipFile(SAMPLES["csc"]) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_a_zip_bomb_is_refused_unread(tmp_path):
+    members = sample_members() | {"contacts.csv": b"0" * (64 * 1024**2)}  # 64 MB of zeros, ~64 KB compressed
+    parsed = parse("csc", landed_as(tmp_path, "csc", zip_of(members)))
+    (bomb,) = [f for f in parsed.findings if f.rule == "suspicious_compression"]
+    assert bomb.sheet == "contacts.csv" and "zip bomb" in bomb.message
+
+
+def test_a_member_larger_than_its_header_says_is_read_no_further_than_the_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr("dagster_project.lib.parsing.limits.MAX_BYTES", 1000)
+    members = sample_members()
+    parsed = parse("csc", landed_as(tmp_path, "csc", zip_of(members, zipfile.ZIP_STORED)))
+    assert "member_too_large" in errors(parsed)
+    assert MAX_BYTES == 256 * 1024**2
+
+
+def test_a_member_named_outside_the_archive_is_refused_and_nothing_is_written(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    members = sample_members()
+    members["../../outside/children.csv"] = members.pop("children.csv")
+    work = tmp_path / "landing"
+    work.mkdir()
+    parsed = parse("csc", landed_as(work, "csc", zip_of(members)))
+    assert "unsafe_member_name" in errors(parsed)
+    assert list(outside.iterdir()) == []
+    assert sorted(p.name for p in work.iterdir()) == [SAMPLES["csc"].name]
+
+
+def test_a_workbook_bomb_is_refused_before_it_is_opened(tmp_path):
+    with zipfile.ZipFile(SAMPLES["police_scorecard"]) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members["xl/worksheets/sheet1.xml"] = b" " * (64 * 1024**2)
+    parsed = parse("police_scorecard", landed_as(tmp_path, "police_scorecard", zip_of(members)))
+    assert errors(parsed) == {"suspicious_compression"}
+
+
+def test_a_file_over_the_limit_is_refused_without_being_read(tmp_path, monkeypatch):
+    monkeypatch.setattr("dagster_project.lib.parsing.limits.MAX_BYTES", 10_000)
+    one_line = landed_as(tmp_path, "s175", b"urn," + b"x" * 50_000)
+    assert errors(parse("s175", one_line)) == {"file_too_large"}
+
+
+def test_a_formula_in_a_cell_stays_text(tmp_path):
+    rows = list(csv.reader(io.StringIO(SAMPLES["s175"].read_text(encoding="utf-8"))))
+    rows[1][rows[0].index("setting_name")] = '=HYPERLINK("http://evil.example","x")'
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    parsed = parse("s175", landed_as(tmp_path, "s175", buffer.getvalue().encode()))
+    assert '=HYPERLINK("http://evil.example","x")' in set(parsed.tables["s175_returns"].frame["setting_name"])
+
+
+def test_a_one_gigabyte_file_is_refused_without_being_read(tmp_path):
+    path = tmp_path / SAMPLES["s175"].name
+    with path.open("wb") as handle:
+        handle.truncate(1024**3)  # sparse: a gigabyte on paper, nothing on disk
+    assert errors(parse("s175", path)) == {"file_too_large"}
