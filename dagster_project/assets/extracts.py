@@ -20,7 +20,7 @@ from dagster_project.lib.loading import Status
 from dagster_project.lib.parsing import parser_format
 from dagster_project.lib.quarantine import quarantine
 from dagster_project.partitions import quarters
-from dagster_project.resources import FeedbackResource, LandingResource, WarehouseResource
+from dagster_project.resources import FeedbackResource, LandingResource, PublishedPagesResource, WarehouseResource
 
 ERRORS_CHECK = "errors"
 QUERIES_CHECK = "queries"
@@ -80,6 +80,7 @@ def build_extract_asset(contract: SourceContract) -> dg.AssetsDefinition:
         landing: LandingResource,
         warehouse: WarehouseResource,
         feedback: FeedbackResource,
+        pages: PublishedPagesResource,
     ) -> Iterator[dg.MaterializeResult]:
         files = landing.scan().by_partition(contract.source).get(context.partition_key, [])
         if not files:
@@ -90,7 +91,8 @@ def build_extract_asset(contract: SourceContract) -> dg.AssetsDefinition:
         with warehouse.connect() as connection:
             for position, landed in enumerate(files, start=1):
                 context.log.info(f"[{position}/{len(files)}] reading {landed.name}")
-                result = ingest_file(connection, contract, landed, context.run_id)
+                docs = pages.folder("data-docs") / contract.source / landed.name
+                result = ingest_file(connection, contract, landed, context.run_id, data_docs=docs)
                 _log_result(context, result)
                 results.append(result)
                 if result.outcome.loaded:
@@ -109,6 +111,7 @@ def build_extract_asset(contract: SourceContract) -> dg.AssetsDefinition:
                 "rows_loaded": sum(r.outcome.rows for r in results),
                 "issue_reports": dg.MetadataValue.md(_reports_table(reports)),
                 **{f"issue_report {name}": dg.MetadataValue.path(str(r.workbook)) for name, r in reports.items()},
+                "data_docs": dg.MetadataValue.path(str(pages.folder("data-docs") / contract.source)),
             },
             check_results=_check_results(results),
         )

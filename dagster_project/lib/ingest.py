@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 
@@ -36,14 +37,20 @@ class IngestResult:
 
 
 def ingest_file(
-    connection: duckdb.DuckDBPyConnection, contract: SourceContract, landed: LandedFile, run_id: str | None = None
+    connection: duckdb.DuckDBPyConnection,
+    contract: SourceContract,
+    landed: LandedFile,
+    run_id: str | None = None,
+    data_docs: Path | None = None,
 ) -> IngestResult:
+    """Load one landed file (unless its bytes were loaded before); with `data_docs`, its validation's GX Data Docs
+    pages go to that folder."""
     sha256 = sha256_of(landed.path)
     existing = find_loaded(connection, contract.source, sha256)
     if existing is not None:
         return _already_loaded(connection, landed, sha256, existing)
     parsed = parse_extract(contract, landed)
-    findings = parsed.findings + validate_extract(contract, parsed)
+    findings = parsed.findings + validate_extract(contract, parsed, data_docs)
     compared: list[tuple[str | None, list[TableChanges]]] = []
 
     def record_changes(connection: duckdb.DuckDBPyConnection, load_id: str) -> None:

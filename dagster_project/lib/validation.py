@@ -20,6 +20,7 @@ from dagster_project.lib.contracts import SourceContract
 from dagster_project.lib.findings import Finding, Severity
 from dagster_project.lib.parsing import ParsedExtract, ParsedTable, parser_format
 from dagster_project.lib.privacy import WITHHELD, personal_columns
+from dagster_project.lib.serving import write_atomically
 from dagster_project.lib.settings import EXPECTATIONS_DIR
 
 SEVERITY_BY_GX = {"critical": Severity.ERROR, "warning": Severity.QUERY, "info": Severity.QUERY}
@@ -65,8 +66,9 @@ def build_suite(definition: dict[str, Any]) -> Any:
     return suite
 
 
-def validate_extract(contract: SourceContract, parsed: ParsedExtract) -> list[Finding]:
-    """Findings from the source's suite, each expectation run on the table its meta names.
+def validate_extract(contract: SourceContract, parsed: ParsedExtract, data_docs: Path | None = None) -> list[Finding]:
+    """Findings from the source's suite, each expectation run on the table its meta names, and with `data_docs`
+    a folder, GX's Data Docs page of each table's validation written there (`<table>.html`).
 
     An expectation whose meta names no `table` runs on the extract's only table; one whose meta `needs`
     another table is skipped when that table's part of the file is absent. Suites may use the parameters
@@ -95,7 +97,36 @@ def validate_extract(contract: SourceContract, parsed: ParsedExtract) -> list[Fi
             _raise_if_expectation_failed_to_run(outcome, definition["name"], name)
             if not outcome.success:
                 findings.extend(_findings_from(outcome, gx_frame, parsed, parsed.tables[name], personal))
+        if data_docs is not None:
+            write_data_docs(result, personal, data_docs / f"{name}.html")
     return findings
+
+
+# The parts of a result that carry the data's own values.
+UNEXPECTED_KEYS = (
+    "partial_unexpected_list",
+    "partial_unexpected_counts",
+    "partial_unexpected_index_list",
+    "unexpected_list",
+    "unexpected_index_list",
+    "unexpected_index_query",
+)
+
+
+def write_data_docs(result: Any, personal: frozenset[str], path: Path) -> Path:
+    """Great Expectations' own Data Docs page for one validation; an expectation on a personal column shows how
+    many values failed, never which (as findings do)."""
+    from great_expectations.render.renderer import ValidationResultsPageRenderer
+    from great_expectations.render.view import DefaultJinjaPageView
+
+    for outcome in result.results:
+        kwargs = outcome.expectation_config.kwargs
+        columns = {kwargs.get(k) for k in ("column", "column_A", "column_B")} | set(kwargs.get("column_list") or [])
+        if columns & personal:
+            for key in UNEXPECTED_KEYS:
+                outcome.result.pop(key, None)
+    page = DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(result))
+    return write_atomically(path, page)
 
 
 def _raise_if_expectation_failed_to_run(outcome: Any, suite: str, table: str) -> None:

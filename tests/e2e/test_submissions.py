@@ -28,6 +28,8 @@ def test_the_tracker_and_the_daily_check_say_who_sent_what_and_who_is_overdue(pi
             "select period_end::varchar, status from marts.submission_tracker where source = 'police_scorecard'"
         )
     )
+    docs = pipeline.landing.parent / "published" / "data-docs" / "police_scorecard" / "police_scorecard_2023-03.xlsx"
+    assert (docs / "police_scorecard_rows.html").exists(), "the run builds GX Data Docs of each validation"
     assert police["2023-03-31"] == "received"
     assert police["2022-12-31"] == "late"
     assert police["2022-09-30"] == "overdue"

@@ -8,6 +8,7 @@ from dagster_project.lib.contracts import load_contracts
 from dagster_project.lib.findings import Severity
 from dagster_project.lib.landing import identify
 from dagster_project.lib.parsing import parse_extract
+from dagster_project.lib.settings import SAMPLE_EXTRACTS_DIR
 from dagster_project.lib.validation import SuiteError, build_suite, load_suite_definition, validate_extract
 from tests.builders import default_sheets, measure_rows, sheet_rows, write_scorecard
 
@@ -89,3 +90,33 @@ def test_an_expectation_gx_cannot_run_stops_validation_instead_of_reporting_the_
     monkeypatch.setattr(validation, "load_suite_definition", lambda name: {**definition, "expectations": [broken]})
     with pytest.raises(SuiteError, match="could not run"):
         findings_for(tmp_path, measure_rows())
+
+
+def test_the_validation_is_written_as_great_expectations_data_docs(tmp_path):
+    parsed = parse_extract(
+        POLICE, identify(POLICE, SAMPLE_EXTRACTS_DIR / "police_scorecard" / "police_scorecard_2023-03.xlsx")
+    )
+    validate_extract(POLICE, parsed, data_docs=tmp_path)
+    (page,) = tmp_path.glob("*.html")
+    assert "police_scorecard" in page.read_text()
+
+
+def test_data_docs_never_show_a_personal_columns_values(tmp_path):
+    import pandas as pd
+
+    from dagster_project.lib.validation import _gx_validator, write_data_docs
+
+    frame = pd.DataFrame({"child_id": ["a1b2c3d4e5", "f6a7b8c9d0"], "outcome": ["NFA", "UNKNOWN-CODE"]})
+    suite = build_suite(
+        {
+            "name": "privacy",
+            "expectations": [
+                {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "child_id", "value_set": []}},
+                {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "outcome", "value_set": ["NFA"]}},
+            ],
+        }
+    )
+    result = _gx_validator().get_batch(batch_parameters={"dataframe": frame}).validate(suite, result_format="COMPLETE")
+    html = write_data_docs(result, frozenset({"child_id"}), tmp_path / "t.html").read_text()
+    assert "UNKNOWN-CODE" in html, "other columns' unexpected values are shown"
+    assert "a1b2c3d4e5" not in html and "f6a7b8c9d0" not in html
