@@ -42,10 +42,8 @@ def _extract_lines(result: dg.ExecuteInProcessResult) -> list[str]:
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.passed:
             count = evaluation.metadata.get("count")
-            lines.append(
-                f"    check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} failed: "
-                f"{count.value if count else '?'} finding(s) - see marts.extract_findings"
-            )
+            what = f"{count.value} finding(s) - see marts.extract_findings" if count else evaluation.description
+            lines.append(f"    check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} failed: {what}")
     return lines
 
 

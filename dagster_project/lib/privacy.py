@@ -44,12 +44,16 @@ def pseudonymise(values: pd.Series, key: bytes, namespace: str) -> pd.Series:
 
     The same case number gives the same pseudonym in every extract of that authority, so records join
     across modules and quarters; without the key a pseudonym cannot be turned back into a case number.
+    Each distinct value is hashed once, from a copy of the keyed state (a child's number recurs in every module).
     """
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
 
-    def one(value: object) -> object:
-        if value is None or pd.isna(value) or str(value).strip() == "":
-            return None
-        message = f"{namespace}:{str(value).strip()}".encode()
-        return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+    def one(value: str) -> str:
+        state = keyed.copy()
+        state.update(f"{namespace}:{value}".encode())
+        return state.hexdigest()[:32]
 
-    return values.map(one).astype("str")
+    stripped = values.astype("str").str.strip()
+    present = stripped.notna() & (stripped != "")
+    pseudonyms = {value: one(value) for value in stripped[present].unique()}
+    return stripped.map(pseudonyms).where(present, None).astype("str")

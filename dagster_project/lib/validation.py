@@ -116,17 +116,24 @@ UNEXPECTED_KEYS = (
 def write_data_docs(result: Any, personal: frozenset[str], path: Path) -> Path:
     """Great Expectations' own Data Docs page for one validation; an expectation on a personal column shows how
     many values failed, never which (as findings do)."""
-    from great_expectations.render.renderer import ValidationResultsPageRenderer
-    from great_expectations.render.view import DefaultJinjaPageView
-
     for outcome in result.results:
         kwargs = outcome.expectation_config.kwargs
         columns = {kwargs.get(k) for k in ("column", "column_A", "column_B")} | set(kwargs.get("column_list") or [])
         if columns & personal:
             for key in UNEXPECTED_KEYS:
                 outcome.result.pop(key, None)
-    page = DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(result))
+    renderer, view = _data_docs_renderer()
+    page = view.render(renderer.render(result))
     return write_atomically(path, page)
+
+
+@cache
+def _data_docs_renderer() -> tuple[Any, Any]:
+    """GX's page renderer and view, made once: each view compiles its Jinja templates on first use."""
+    from great_expectations.render.renderer import ValidationResultsPageRenderer
+    from great_expectations.render.view import DefaultJinjaPageView
+
+    return ValidationResultsPageRenderer(), DefaultJinjaPageView()
 
 
 def _raise_if_expectation_failed_to_run(outcome: Any, suite: str, table: str) -> None:

@@ -10,6 +10,7 @@ import difflib
 import io
 import re
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -275,10 +276,18 @@ class ModuleReader:
 
     def codes(self, spec: ColumnSpec, values: pd.Series) -> pd.Series:
         spelling = self.layout.codes.get(spec.codes or "", {})
-        if spec.kind == "code":
-            return values.map(lambda v: spelling.get(v, v) if v else None)
-        sep = spec.separator
-        return values.map(lambda v: sep.join(spelling.get(c.strip(), c.strip()) for c in v.split(sep)) if v else None)
+        if spec.kind == "codes":  # each code of the list stripped (and respelt), the separator kept
+            sep = spec.separator
+            values = (
+                values.str.split(re.escape(sep), regex=True).map(
+                    lambda codes: sep.join(spelling.get(c.strip(), c.strip()) for c in codes), na_action="ignore"
+                )
+                if spelling
+                else values.str.replace(rf"\s*{re.escape(sep)}\s*", sep, regex=True)
+            )
+        elif spelling:
+            values = values.replace(spelling)
+        return values.replace("", None)
 
     def counts(self, spec: ColumnSpec, values: pd.Series) -> pd.Series:
         def one(index: int, value: str) -> int | None:
@@ -348,7 +357,7 @@ def add_check_columns(contract: SourceContract, parsed: ParsedExtract) -> dict[s
     children = set(frames[table_name(contract, "children")]["child_id"].dropna()) if known_child else set()
     for module in known_child:
         frame = frames[table_name(contract, module)]
-        frame["child_known"] = frame["child_id"].isin(children)
+        frame["child_known"] = _isin(frame["child_id"], children)
     for lookup in checks.get("lookups", []):
         frame, source = frames[table_name(contract, lookup["module"])], frames[table_name(contract, lookup["from"])]
         values = source.drop_duplicates(lookup["by"]).set_index(lookup["by"], drop=False)[lookup["column"]]
@@ -366,7 +375,7 @@ def add_check_columns(contract: SourceContract, parsed: ParsedExtract) -> dict[s
     for reference in checks.get("in_reference", []):
         frame = frames[table_name(contract, reference["module"])]
         known = reference_values(contract, reference, parsed.landed.la_code or "")
-        frame[reference["flag"]] = frame[reference["column"]].isin(known)
+        frame[reference["flag"]] = _isin(frame[reference["column"]], known)
     stale = checks.get("stale_open_referral")
     if stale:
         frames[table_name(contract, "referrals")]["stale_open"] = _stale_open(contract, frames, stale, period_end)
@@ -408,4 +417,9 @@ def _stale_open(
             active |= set(frame.loc[frame[column] >= since, "child_id"].dropna())
     referrals = frames[table_name(contract, "referrals")]
     old_and_open = referrals["closure_date"].isna() & (referrals["referral_date"] < since)
-    return old_and_open & ~referrals["child_id"].isin(active)
+    return old_and_open & ~_isin(referrals["child_id"], active)
+
+
+def _isin(values: pd.Series, members: Iterable[object]) -> pd.Series:
+    """Series.isin through a hash table: pandas 3's Arrow strings turn every member into a Python scalar first."""
+    return values.astype(object).isin(members)
