@@ -9,7 +9,8 @@ import os
 import shutil
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from collections.abc import Collection
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 from pathlib import Path
 
@@ -30,21 +31,24 @@ DAGSTER_HOME = REPO_ROOT / ".dagster_home"
 SAMPLE_SENT_AFTER_DAYS = 20
 
 
-def land_samples(samples: Path, landing: Path) -> int:
-    """Copy every sample file into the landing area unless an identical file is already there, each dated as if
-    its partner had sent it SAMPLE_SENT_AFTER_DAYS after its period end (the submission tracker reads the date)."""
-    contracts = load_contracts()
+def land_samples(samples: Path, landing: Path, periods: Collection[date] | None = None) -> int:
+    """Copy every sample file (of `periods`, or all) into the landing area unless an identical file is already
+    there, each dated as if its partner had sent it SAMPLE_SENT_AFTER_DAYS after its period end (the submission
+    tracker reads the date). `samples` holds a folder per source, as the landing area does."""
     copied = 0
-    for sample in sorted(p for p in samples.rglob("*") if p.is_file()):
-        target = landing / sample.relative_to(samples)
-        if target.exists() and target.read_bytes() == sample.read_bytes():
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(sample, target)
-        landed = identify(contracts[target.parent.name], target)
-        sent = datetime.combine(landed.period_end + timedelta(days=SAMPLE_SENT_AFTER_DAYS), dt_time(9), UTC)
-        os.utime(target, (sent.timestamp(), sent.timestamp()))
-        copied += 1
+    for source, contract in load_contracts().items():
+        for sample in sorted(p for p in (samples / source).glob("*") if p.is_file()):
+            landed = identify(contract, sample)
+            target = landing / source / sample.name
+            if periods is not None and landed.period_end not in periods:
+                continue
+            if target.exists() and target.read_bytes() == sample.read_bytes():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(sample, target)
+            sent = datetime.combine(landed.period_end + timedelta(days=SAMPLE_SENT_AFTER_DAYS), dt_time(9), UTC)
+            os.utime(target, (sent.timestamp(), sent.timestamp()))
+            copied += 1
     return copied
 
 

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from dagster_project.lib.metering import stage
 from dagster_project.lib.publishing import publish_scorecard
 from dagster_project.resources import WarehouseResource
 
@@ -18,6 +19,7 @@ SCORECARD = "publication.partnership_scorecard"
         "one away), not available x, not applicable z, rounding half up (lib/disclosure.py, lib/publishing.py)."
     ),
 )
+@stage("publishing")
 def published_partnership_scorecard(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as connection:
         scorecard = connection.execute(

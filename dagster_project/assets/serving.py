@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 from sqlalchemy.engine import make_url
 
+from dagster_project.lib.metering import stage
 from dagster_project.lib.postgres_publication import publish_to_postgres
 from dagster_project.lib.report import render_report
 from dagster_project.lib.serving import STORAGE_VERSION, publish_warehouse
@@ -28,6 +29,7 @@ from dagster_project.resources import (
         f"(PUBLISHED_WAREHOUSE_PATH), DuckDB storage {STORAGE_VERSION}, replaced atomically after each build."
     ),
 )
+@stage("publishing")
 def published_warehouse_file(
     warehouse: WarehouseResource, published_warehouse: PublishedWarehouseResource
 ) -> dg.MaterializeResult:
@@ -58,7 +60,8 @@ def postgres_tables(
         context.log.info("POSTGRES_PUBLICATION_URL is not set: nothing is published to PostgreSQL.")
         return
     server = postgres_publication
-    rows = publish_to_postgres(Path(published_warehouse.path), server.url, server.reader_role)
+    with stage("publishing"):
+        rows = publish_to_postgres(Path(published_warehouse.path), server.url, server.reader_role)
     yield dg.MaterializeResult(
         metadata={
             "database": make_url(server.url).render_as_string(hide_password=True),
@@ -80,6 +83,7 @@ def postgres_tables(
         "reconciliation; printable, no scripts. Every figure comes from the disclosure-controlled publication."
     ),
 )
+@stage("publishing")
 def scorecard_report(
     published_warehouse: PublishedWarehouseResource, pages: PublishedPagesResource
 ) -> dg.MaterializeResult:

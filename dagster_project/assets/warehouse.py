@@ -11,6 +11,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from dagster_project.lib.dbt_project import parse_dbt_project
+from dagster_project.lib.metering import stage
 from dagster_project.lib.serving import write_atomically
 from dagster_project.lib.settings import DBT_PROJECT_DIR
 from dagster_project.resources import PublishedPagesResource, WarehouseResource
@@ -38,7 +39,8 @@ def warehouse_models(
     """`dbt build` of the selected models, seeds and tests; each reports as it finishes."""
     warehouse.ensure_raw_layer()
     _point_dbt_at(warehouse)
-    yield from dbt.cli(["build"], context=context).stream()
+    with stage("dbt build"):
+        yield from dbt.cli(["build"], context=context).stream()
 
 
 @dg.asset(
@@ -52,6 +54,7 @@ def warehouse_models(
         "(PUBLISHED_PAGES_DIR/dbt-docs/index.html)."
     ),
 )
+@stage("publishing")
 def dbt_docs(dbt: DbtCliResource, warehouse: WarehouseResource, pages: PublishedPagesResource) -> dg.MaterializeResult:
     _point_dbt_at(warehouse)
     # The build has just compiled every model: the docs start from the project's manifest instead of compiling

@@ -11,6 +11,7 @@ from dagster_project.lib.contracts import SourceContract
 from dagster_project.lib.findings import Finding, Severity
 from dagster_project.lib.landing import LandedFile, sha256_of
 from dagster_project.lib.loading import RAW_SCHEMA, LoadOutcome, Status, find_loaded, load_extract
+from dagster_project.lib.metering import stage
 from dagster_project.lib.parsing import parse_extract
 from dagster_project.lib.resubmissions import TableChanges, record_resubmission_changes
 from dagster_project.lib.validation import validate_extract
@@ -45,18 +46,25 @@ def ingest_file(
 ) -> IngestResult:
     """Load one landed file (unless its bytes were loaded before); with `data_docs`, its validation's GX Data Docs
     pages go to that folder."""
-    sha256 = sha256_of(landed.path)
-    existing = find_loaded(connection, contract.source, sha256)
+    with stage("landing"):
+        sha256 = sha256_of(landed.path)
+        existing = find_loaded(connection, contract.source, sha256)
     if existing is not None:
         return _already_loaded(connection, landed, sha256, existing)
-    parsed = parse_extract(contract, landed)
-    findings = parsed.findings + validate_extract(contract, parsed, data_docs)
+    with stage("parsing") as parsing:
+        parsed = parse_extract(contract, landed)
+        parsing.rows = parsed.row_count
+    with stage("validation") as validation:
+        findings = parsed.findings + validate_extract(contract, parsed, data_docs)
+        validation.rows = parsed.row_count
     compared: list[tuple[str | None, list[TableChanges]]] = []
 
     def record_changes(connection: duckdb.DuckDBPyConnection, load_id: str) -> None:
         compared.append(record_resubmission_changes(connection, contract, load_id))
 
-    outcome = load_extract(connection, contract, parsed, findings, sha256, run_id, also=record_changes)
+    with stage("loading") as loading:
+        outcome = load_extract(connection, contract, parsed, findings, sha256, run_id, also=record_changes)
+        loading.rows = outcome.rows
     replaced, changes = compared[0] if compared else (None, [])
     return IngestResult(landed, sha256, outcome, findings, replaced, changes)
 

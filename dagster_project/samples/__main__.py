@@ -1,13 +1,16 @@
-"""Write every source's sample extracts.
+"""Write every source's sample extracts, or with --authorities / --quarters, national volumes for the benchmark.
 
 Usage: python -m dagster_project.samples [--out DIR]
+       python -m dagster_project.samples --authorities N [--quarters Q] --out DIR
+The second form writes children's and adult social care extracts for N authorities (up to 153: the five real
+ones, then synthetic ones sending copies of theirs; see samples/scale.py) for the latest Q quarters (up to 12).
 """
 
 import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from dagster_project.samples import asc, audits, csc, police_scorecard
+from dagster_project.samples import asc, audits, csc, police_scorecard, scale
 
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "sample_extracts"
 
@@ -28,7 +31,14 @@ def main(argv: list[str] | None = None) -> None:
         default=DEFAULT_OUT,
         help=f"output root (default: {DEFAULT_OUT})",
     )
+    parser.add_argument("--authorities", type=int, help=f"scale: how many authorities (up to {scale.NATIONAL})")
+    parser.add_argument("--quarters", type=int, help="scale: how many quarters, the latest (default 1)")
     args = parser.parse_args(argv)
+    if args.authorities or args.quarters:
+        if args.out == DEFAULT_OUT:
+            parser.error("--authorities and --quarters need an --out of their own (not the shipped samples' folder)")
+        scale.write_scaled(args.out, args.authorities or len(scale.REAL), args.quarters or 1)
+        return
     for write_samples in SAMPLE_WRITERS:
         for path in write_samples(args.out):
             print(path)

@@ -817,6 +817,6 @@ def file_name(la_code: str, period_end: date) -> str:
     return f"asc_{simulation.code_in_file_name(la_code, period_end)}_{period_end:%Y-%m}.zip"
 
 
-_WRITER = simulation.ExtractWriter(SOURCE, AUTHORITIES, QUARTERS, build_extract, file_name)
-write_extract = _WRITER.write_extract
-write_samples = _WRITER.write_samples
+WRITER = simulation.ExtractWriter(SOURCE, AUTHORITIES, QUARTERS, build_extract, file_name)
+write_extract = WRITER.write_extract
+write_samples = WRITER.write_samples

@@ -1954,6 +1954,6 @@ def file_name(la_code: str, period_end: date) -> str:
     return f"csc_{la_code}_{period_end:%Y-%m}.zip"
 
 
-_WRITER = simulation.ExtractWriter(SOURCE, AUTHORITIES, QUARTERS, build_extract, file_name)
-write_extract = _WRITER.write_extract
-write_samples = _WRITER.write_samples
+WRITER = simulation.ExtractWriter(SOURCE, AUTHORITIES, QUARTERS, build_extract, file_name)
+write_extract = WRITER.write_extract
+write_samples = WRITER.write_samples
