@@ -18,6 +18,7 @@ Spreadsheets (the police scorecard) have no floor: DuckDB reads .xlsx only throu
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -105,9 +106,8 @@ def _file_floor(
                 continue
             name = table_name(contract, module.name) if module.file else contract.source
             renamed = {canonical: header for header, canonical in layout.headers.get(module.name, {}).items()}
-            present = set(
-                duckdb.sql(f"describe select * from read_csv('{path}', all_varchar=true)").fetchnumpy()["column_name"]
-            )
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                present = set(next(csv.reader(handle), []))
             columns = ", ".join(
                 f"{_typed(renamed.get(column, column), spec.kind, layout.date_format)} as {_q(column)}"
                 for column, spec in module.columns.items()

@@ -8,6 +8,7 @@ children (dbt runs as one) so that each stage's peak can be read off afterwards.
 
 from __future__ import annotations
 
+import bisect
 import threading
 import time
 from collections.abc import Iterator
@@ -52,12 +53,19 @@ class Recording:
     def figures(self) -> dict[str, StageFigures]:
         """Per stage: wall time (its intervals summed), the peak memory sampled inside them, the rows they saw."""
         figures: dict[str, StageFigures] = {}
+        times = [t for t, _ in self.samples]  # in time order: appended by one thread
         for name in dict.fromkeys(i.stage for i in self.intervals):
             spans = [i for i in self.intervals if i.stage == name]
-            peak = max((rss for t, rss in self.samples if any(s.start <= t <= s.end for s in spans)), default=0)
+            peak = max(self._peak_during(s, times) for s in spans)
             seconds = sum(s.end - s.start for s in spans)
             figures[name] = StageFigures(seconds, peak, sum(s.rows for s in spans))
         return figures
+
+    def _peak_during(self, span: Interval, times: list[float]) -> int:
+        """The highest sample inside the interval; one shorter than the sampling period gets the sample before."""
+        first, last = bisect.bisect_left(times, span.start), bisect.bisect_right(times, span.end)
+        inside = [rss for _, rss in self.samples[max(first - 1, 0) if first == last else first : last]]
+        return max(inside, default=0)
 
     @property
     def peak_bytes(self) -> int:

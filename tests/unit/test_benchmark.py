@@ -86,7 +86,7 @@ def test_a_recording_times_each_stage_and_samples_the_memory_of_children_too():
     figures = record.figures()
     assert figures["parsing"].rows == 10 and figures["parsing"].seconds >= 0.5
     assert figures["parsing"].peak_bytes > 200 << 20  # the child's 200 MB were counted while it ran
-    assert figures["loading"].peak_bytes < figures["parsing"].peak_bytes
+    assert 0 < figures["loading"].peak_bytes < figures["parsing"].peak_bytes  # shorter than a sample: the one before
     with metering.stage("parsing"):  # outside a recording: nothing is kept
         pass
     assert len(record.intervals) == 2
