@@ -96,13 +96,7 @@ def build_extract_asset(contract: SourceContract) -> dg.AssetsDefinition:
                 _log_result(context, result)
                 results.append(result)
                 if result.outcome.loaded:
-                    report = write_issue_report(landed.name, result.findings, feedback.folder(contract.source))
-                    reports[landed.name] = report
-                    if result.outcome.status == Status.REJECTED:
-                        copy = quarantine(
-                            landed.path, result.sha256, report, feedback.quarantine_folder(contract.source)
-                        )
-                        context.log.warning(f"{landed.name} rejected: quarantined as {copy} with its issue report")
+                    reports[landed.name] = _report_to_partner(context, contract.source, result, feedback)
         yield dg.MaterializeResult(
             asset_key=key,
             metadata={
