@@ -20,17 +20,7 @@ SAMPLES = SAMPLE_EXTRACTS_DIR / "police_scorecard"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Parse once, in the main process: pytest-xdist starts its workers after this hook has run there."""
-    if not hasattr(session.config, "workerinput"):
-        parse_dbt_project()
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """With pytest-xdist (`-n 2 --dist loadgroup`, as CI runs), every test of the sample warehouse goes to one
-    worker, which builds it once; the other worker takes the tests that build warehouses of their own."""
-    for item in items:
-        if "sample_warehouse" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("sample_warehouse"))
+    parse_dbt_project()
 
 
 @dataclass
