@@ -17,6 +17,7 @@ from dagster_project.assets.submissions import build_submission_check
 from dagster_project.assets.warehouse import dbt_docs, dbt_project, warehouse_models
 from dagster_project.jobs import refresh_warehouse, submission_checks_job
 from dagster_project.lib.contracts import load_contracts
+from dagster_project.lib.dbt_project import DBT_EXECUTABLE
 from dagster_project.lib.postgres_publication import DEFAULT_READER_ROLE
 from dagster_project.lib.settings import (
     feedback_dir,
@@ -94,7 +95,7 @@ def build_definitions() -> dg.Definitions:
             ),
             "warehouse": WarehouseResource(path=str(warehouse_path())),
             "published_warehouse": PublishedWarehouseResource(path=str(published_warehouse_path())),
-            "dbt": DbtCliResource(project_dir=dbt_project),
+            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
             "feedback": FeedbackResource(root=str(feedback_dir()), quarantine_root=str(quarantine_dir())),
             "alert_webhook": AlertWebhookResource(url=os.environ.get("ALERT_WEBHOOK_URL", "")),
             "pages": PublishedPagesResource(root=str(published_pages_dir())),

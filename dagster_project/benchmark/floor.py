@@ -24,7 +24,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 import zipfile
 from collections.abc import Iterable
@@ -35,6 +34,7 @@ from typing import Any
 import duckdb
 
 from dagster_project.lib.contracts import SourceContract
+from dagster_project.lib.dbt_project import DBT_EXECUTABLE
 from dagster_project.lib.landing import LandedFile
 from dagster_project.lib.parsing.csv_modules import layout_for, modules_of, table_name
 from dagster_project.lib.serving import STORAGE_VERSION
@@ -302,7 +302,7 @@ def _dbt_floor(floor: Floor, warehouse: Path, dbt_project: Path, work: Path) -> 
 def _compiled_manifest(dbt_project: Path, warehouse: Path, work: Path) -> dict:
     target = work / "dbt_compile"
     command = [
-        str(Path(sys.executable).with_name("dbt")),
+        str(DBT_EXECUTABLE),
         "compile",
         "--project-dir",
         str(dbt_project),
