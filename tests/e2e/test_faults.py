@@ -1,6 +1,7 @@
 """Nothing lost, nothing doubled under faults: a run killed while it loads or while dbt builds leaves the warehouse
 consistent and what readers see unchanged, and the next run completes; two runs started together end as one would.
-The runs are real processes (scripts/demo's in-process refresh), killed with SIGKILL."""
+The runs are real processes (scripts/demo's in-process refresh), killed with SIGKILL: inside a file's load
+transaction, with its rows written and not yet committed, and once dbt has started writing models."""
 
 import os
 import signal
@@ -20,6 +21,24 @@ REFRESH = (
     "outcome = run_refresh(instance=dg.DagsterInstance.get(), progress=lambda line: print(line, flush=True))\n"
     "raise SystemExit(0 if outcome.success else 1)\n"
 )
+# Before the refresh: the Nth file loaded by the process stops inside its load transaction, every row of it
+# written and nothing committed, says so and waits to be killed. The files before it load as usual.
+INSIDE_LOAD = "inside the load transaction of"
+PAUSE_IN_NTH_LOAD = (
+    "import sys, time\n"
+    "import dagster_project.lib.ingest as ingest\n"
+    "load, loads = ingest.load_extract, []\n"
+    "def load_and_maybe_pause(connection, contract, parsed, *args, also=None, **kwargs):\n"
+    "    loads.append(parsed.landed.name)\n"
+    "    def then_pause(connection, load_id):\n"
+    "        if also is not None:\n"
+    "            also(connection, load_id)\n"
+    "        if len(loads) == int(sys.argv[1]):\n"
+    f"            print('{INSIDE_LOAD}', parsed.landed.name, flush=True)\n"
+    "            time.sleep(600)\n"
+    "    return load(connection, contract, parsed, *args, also=then_pause, **kwargs)\n"
+    "ingest.load_extract = load_and_maybe_pause\n"
+)
 QUARTERS = ["2022-03", "2022-06", "2022-09", "2022-12"]
 
 
@@ -36,10 +55,12 @@ def dagster_home(tmp_path, monkeypatch) -> Path:
     return home
 
 
-def start_refresh(log: Path) -> subprocess.Popen:
-    """The refresh in a process of its own (and its own process group, so dbt dies with it)."""
+def start_refresh(log: Path, pause_in_load: int | None = None) -> subprocess.Popen:
+    """The refresh in a process of its own (and its own process group, so dbt dies with it); with `pause_in_load`
+    N, the Nth file it loads waits inside its load transaction."""
+    script = REFRESH if pause_in_load is None else PAUSE_IN_NTH_LOAD + REFRESH
     return subprocess.Popen(
-        [sys.executable, "-c", REFRESH],
+        [sys.executable, "-c", script, str(pause_in_load)],
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -65,6 +86,12 @@ def dbt_is_building() -> bool:
         if any(a.endswith(b"dbt") for a in arguments) and b"build" in arguments:
             return True
     return False
+
+
+def dbt_has_written(warehouse: Path) -> bool:
+    """dbt is building and has committed models: DuckDB's write-ahead log beside the file (the pipeline's own
+    connections checkpoint it away when they close, before dbt starts)."""
+    return dbt_is_building() and warehouse.with_name(warehouse.name + ".wal").exists()
 
 
 def raw_is_consistent(warehouse: Path) -> tuple[int, int]:
@@ -96,13 +123,13 @@ def test_runs_killed_while_they_load_leave_nothing_half_loaded_and_the_next_two_
 ):
     for quarter in QUARTERS:
         pipeline.land_sample(quarter)
-    # Killed as the first quarter starts loading, then (the first one loaded) as the second does.
+    # Killed inside the first file's load transaction, then (the first one loaded) inside the second's.
     for position in (1, 2):
         log = tmp_path / f"killed{position}.log"
-        process = start_refresh(log)
-        kill_when(process, lambda log=log, position=position: f"[{position}/" in log.read_text())
-        if pipeline.warehouse.exists():
-            raw_is_consistent(pipeline.warehouse)
+        process = start_refresh(log, pause_in_load=position)
+        kill_when(process, lambda log=log: INSIDE_LOAD in log.read_text())
+        extracts, _ = raw_is_consistent(pipeline.warehouse)
+        assert extracts == position - 1, "the killed load left nothing; the one before it stays"
 
     # Then two runs started together: they wait for each other's lock and load every file once.
     runs = [start_refresh(tmp_path / f"run{i}.log") for i in range(2)]
@@ -127,7 +154,7 @@ def test_a_run_killed_while_dbt_builds_leaves_readers_the_last_build_and_the_nex
     for quarter in QUARTERS[1:]:
         pipeline.land_sample(quarter)
     killed = start_refresh(tmp_path / "killed.log")
-    kill_when(killed, dbt_is_building)
+    kill_when(killed, lambda: dbt_has_written(pipeline.warehouse))
 
     assert published_scorecard(pipeline) == before, "readers still see the last complete build"
     raw_is_consistent(pipeline.warehouse)
