@@ -4,7 +4,7 @@ landing area, warehouse file and Dagster instance."""
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +78,17 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipel
             assert outcome.success, outcome.report()
             yield pipeline
     server.shutdown()
+
+
+def built_once(root: Path, land: Callable[[Pipeline], object]) -> Pipeline:
+    """A pipeline built once for the tests of a module that only read its warehouse. The environment is the
+    session's again when it returns, so a module's pipeline never leaks into another fixture's."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for pipeline in _pipeline(root, monkeypatch):
+            land(pipeline)
+            outcome = pipeline.refresh()
+            assert outcome.success, outcome.report()
+    return pipeline
 
 
 def _pipeline(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipeline]:

@@ -8,17 +8,18 @@ import pytest
 
 from dagster_project.lib.settings import SAMPLE_EXTRACTS_DIR
 from tests.asc_builders import write_asc_zip
+from tests.conftest import built_once
 from tests.e2e.test_police_end_to_end import published
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def small(pipeline):
-    write_asc_zip(pipeline.landing / "asc" / "asc_E06000022_2021-12.zip")
-    outcome = pipeline.refresh()
-    assert outcome.success, outcome.report()
-    return pipeline
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    return built_once(
+        tmp_path_factory.mktemp("asc_small"),
+        lambda pipeline: write_asc_zip(pipeline.landing / "asc" / "asc_E06000022_2021-12.zip"),
+    )
 
 
 def dashboard_row(pipeline, la_code: str, period_end: str) -> dict:

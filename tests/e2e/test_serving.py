@@ -73,12 +73,10 @@ def test_a_reader_held_open_across_a_run_is_never_refused_and_never_sees_a_parti
     assert [tuple(s[1:]) for s in seen if s[0] == "after"] == [after]
 
 
-def test_the_published_file_holds_only_what_readers_may_see(pipeline):
+def test_the_published_file_holds_only_what_readers_may_see(sample_warehouse):
     import duckdb
 
-    pipeline.land_sample("2023-03")
-    assert pipeline.refresh().success
-    with duckdb.connect(str(pipeline.published), read_only=True) as connection:
+    with duckdb.connect(str(sample_warehouse.published), read_only=True) as connection:
         found = connection.execute("select distinct table_schema from information_schema.tables").fetchall()
     schemas = {schema for (schema,) in found}
     assert schemas == {"marts", "publication", "reference"}
@@ -97,18 +95,17 @@ def _uv() -> list[str] | None:
     return None
 
 
-def test_a_duckdb_1x_client_reads_the_published_file(pipeline):
+def test_a_duckdb_1x_client_reads_the_published_file(sample_warehouse):
     uv = _uv()
     if uv is None:
         pytest.skip("SKIPPED LOUDLY: no uv to fetch a DuckDB 1.x client; the 1.x format is not checked here")
-    pipeline.land_sample("2023-03")
-    assert pipeline.refresh().success
     script = (
         "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
         "print(duckdb.__version__, c.execute('select count(*) from marts.police_scorecard').fetchone()[0])"
     )
+    published = str(sample_warehouse.published)
     result = subprocess.run(
-        [*uv, "run", "--no-project", "--with", "duckdb==1.1.3", "python", "-c", script, str(pipeline.published)],
+        [*uv, "run", "--no-project", "--with", "duckdb==1.1.3", "python", "-c", script, published],
         capture_output=True,
         text=True,
         timeout=300,
@@ -117,19 +114,17 @@ def test_a_duckdb_1x_client_reads_the_published_file(pipeline):
         pytest.skip(f"SKIPPED LOUDLY: PyPI unreachable, DuckDB 1.x not fetched: {result.stderr[-300:]}")
     assert result.returncode == 0, result.stderr
     version, rows = result.stdout.split()
-    assert version.startswith("1.") and int(rows) == counts(pipeline)[0]
+    assert version.startswith("1.") and int(rows) == counts(sample_warehouse)[0]
 
 
-def test_report_tools_and_pandas_connect_through_sqlalchemy_read_only(pipeline):
+def test_report_tools_and_pandas_connect_through_sqlalchemy_read_only(sample_warehouse):
     """As Superset, Metabase, Evidence or pandas would: the duckdb-engine dialect, read-only, with reflection."""
     import warnings
 
     import pandas as pd
     import sqlalchemy as sa
 
-    pipeline.land_sample("2023-03")
-    assert pipeline.refresh().success
-    engine = sa.create_engine(f"duckdb:///{pipeline.published}", connect_args={"read_only": True})
+    engine = sa.create_engine(f"duckdb:///{sample_warehouse.published}", connect_args={"read_only": True})
     try:
         inspector = sa.inspect(engine)
         assert {"partnership_scorecard", "police_scorecard", "fct_metric_values"} <= set(
