@@ -20,7 +20,17 @@ SAMPLES = SAMPLE_EXTRACTS_DIR / "police_scorecard"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    parse_dbt_project()
+    # Under pytest-xdist the controller parses before it starts the workers, which only read the manifest.
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        parse_dbt_project()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep what shares a build on one pytest-xdist worker (`--dist loadgroup`): every test of the session's
+    sample warehouse together, and each module's tests together (module fixtures build their own)."""
+    for item in items:
+        shared = "sample_warehouse" in getattr(item, "fixturenames", ())
+        item.add_marker(pytest.mark.xdist_group("sample_warehouse" if shared else item.module.__name__))
 
 
 @dataclass

@@ -3,6 +3,7 @@ publications (paged, searchable), a publication's data sets, and a data set's CS
 If-None-Match with 304). It can be told to fail: 500s, a timeout, malformed JSON, a CSV that is not the
 service's tidy shape. Every request is recorded, so a test can see retries and conditional requests."""
 
+import contextlib
 import hashlib
 import json
 import threading
@@ -88,7 +89,8 @@ def _handler(stand_in: EesStandIn) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if body:
-                self.wfile.write(body)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a client that timed out
+                    self.wfile.write(body)
 
     return Handler
 
