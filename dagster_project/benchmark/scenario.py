@@ -1,6 +1,7 @@
-"""One benchmark scenario, in a process of its own (so its peak memory is its own): land the extracts of the
-history periods and run the pipeline unmeasured, then land the rest and run it again, measured stage by stage,
-then the DuckDB floor over the same files. Writes the figures as JSON for `python -m dagster_project.benchmark`.
+"""One benchmark scenario, in a process of its own (so its peak memory is its own): with a history, load it
+unmeasured (the real authorities' files through the pipeline, copied in SQL to the synthetic ones: see
+benchmark.history), then land the extracts and run the pipeline, measured stage by stage, then the DuckDB floor
+over the same files. Writes the figures as JSON for `python -m dagster_project.benchmark`.
 
 Run by the benchmark with the working directory and PYTHONPATH set to a copy of the project (benchmark.national).
 """
@@ -13,8 +14,13 @@ import os
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dagster_project.lib.privacy import DEMO_KEY, KEY_VARIABLE
+
+if TYPE_CHECKING:
+    from dagster_project.lib.contracts import SourceContract
+    from dagster_project.lib.landing import LandedFile
 
 
 def point_everything_at(work: Path) -> None:
@@ -34,35 +40,37 @@ def point_everything_at(work: Path) -> None:
         os.environ.pop(variable, None)
 
 
-def run(extracts: Path, work: Path, history_periods: int) -> dict:
+def run(extracts: Path, work: Path, history: Path | None = None, history_periods: int = 0) -> dict:
     import dagster as dg
 
     from dagster_project.benchmark.floor import measure_floor
+    from dagster_project.benchmark.history import copy_history_to_synthetic
     from dagster_project.demo import land_samples
     from dagster_project.lib.contracts import load_contracts
     from dagster_project.lib.dbt_project import parse_dbt_project
-    from dagster_project.lib.landing import identify
     from dagster_project.lib.metering import recording
     from dagster_project.lib.settings import DBT_PROJECT_DIR, landing_dir, warehouse_path
+    from dagster_project.samples.scale import REGISTER, read_register
 
     parse_dbt_project()
     from dagster_project.runner import run_refresh
 
     contracts = load_contracts()
-    files = [identify(c, p) for s, c in contracts.items() for p in sorted((extracts / s).glob("*")) if p.is_file()]
-    periods = sorted({f.period_end for f in files})
-    history, measured = set(periods[:history_periods]), set(periods[history_periods:])
-    figures: dict = {"history_periods": len(history), "measured_periods": [f"{p:%Y-%m}" for p in sorted(measured)]}
+    files = _landed_files(extracts, contracts)
+    figures: dict = {"measured_periods": sorted({f"{f.period_end:%Y-%m}" for f in files})}
     (work / "dagster_home").mkdir(parents=True, exist_ok=True)
     with dg.DagsterInstance.local_temp(str(work / "dagster_home")) as instance:
-        if history:
+        if history is not None:
             started = time.monotonic()
-            land_samples(extracts, landing_dir(), history)
+            periods = sorted({f.period_end for f in _landed_files(history, contracts)})[:history_periods]
+            land_samples(history, landing_dir(), set(periods))
             outcome = run_refresh(instance=instance, progress=print)
-            figures["history_seconds"] = time.monotonic() - started
             if not outcome.success:
                 raise SystemExit(f"the history runs failed:\n{outcome.report()}")
-        land_samples(extracts, landing_dir(), measured)
+            copied = copy_history_to_synthetic(warehouse_path(), contracts, read_register(extracts / REGISTER))
+            print(f"History: {len(periods)} quarter(s) loaded, {copied} loads copied to synthetic authorities")
+            figures |= {"history_periods": len(periods), "history_seconds": time.monotonic() - started}
+        land_samples(extracts, landing_dir())
         with recording() as record:
             started = time.monotonic()
             outcome = run_refresh(instance=instance, progress=print)
@@ -71,24 +79,30 @@ def run(extracts: Path, work: Path, history_periods: int) -> dict:
         "success": outcome.success,
         "peak_bytes": record.peak_bytes,
         "stages": {name: asdict(f) for name, f in record.figures().items()},
-        "files": sum(f.period_end in measured for f in files),
+        "files": len(files),
     }
     print("Measuring the DuckDB floor over the same files ...", flush=True)
-    measured_files = [f for f in files if f.period_end in measured]
-    floor = measure_floor(measured_files, contracts, warehouse_path(), DBT_PROJECT_DIR, work / "floor")
+    floor = measure_floor(files, contracts, warehouse_path(), DBT_PROJECT_DIR, work / "floor")
     figures["floor"] = asdict(floor)
     return figures
+
+
+def _landed_files(extracts: Path, contracts: dict[str, SourceContract]) -> list[LandedFile]:
+    from dagster_project.lib.landing import identify
+
+    return [identify(c, p) for s, c in contracts.items() for p in sorted((extracts / s).glob("*")) if p.is_file()]
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m dagster_project.benchmark.scenario", description=__doc__)
     parser.add_argument("--extracts", type=Path, required=True, help="a folder per source, as the landing area")
     parser.add_argument("--work", type=Path, required=True, help="the scenario's own folder (emptied first)")
-    parser.add_argument("--history-periods", type=int, default=0, help="the oldest periods loaded unmeasured")
+    parser.add_argument("--history", type=Path, help="extracts whose oldest periods are loaded first, unmeasured")
+    parser.add_argument("--history-periods", type=int, default=0, help="how many periods of --history")
     parser.add_argument("--result", type=Path, required=True, help="where the figures go (JSON)")
     args = parser.parse_args(argv)
     point_everything_at(args.work)
-    figures = run(args.extracts, args.work, args.history_periods)
+    figures = run(args.extracts, args.work, args.history, args.history_periods)
     args.result.write_text(json.dumps(figures, indent=2), encoding="utf-8")
 
 
