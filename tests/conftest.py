@@ -25,6 +25,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         parse_dbt_project()
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Keep what shares a build on one pytest-xdist worker (`--dist loadgroup`): every test of the session's
     sample warehouse together, and each module's tests together (module fixtures build their own)."""
