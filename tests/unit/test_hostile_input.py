@@ -55,6 +55,26 @@ def test_a_damaged_file_gives_findings_never_an_exception(source, data, tmp_path
     assert all(f.rule and f.file_name == SAMPLES[source].name for f in parsed.findings)
 
 
+@pytest.mark.parametrize("damage", [slice(0, 8), slice(-8, None)], ids=["first bytes", "last bytes"])
+def test_a_member_that_cannot_be_decompressed_is_named_in_a_finding(damage, tmp_path):
+    """Found by the fuzz test above: the archive's directory reads, its member's bytes do not."""
+    with zipfile.ZipFile(SAMPLES["csc"]) as sample:
+        children = sample.read("children.csv")
+    compressed = zipfile.ZipInfo("children.csv")
+    compressed.compress_type = zipfile.ZIP_DEFLATED
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(compressed, children)
+    content = bytearray(buffer.getvalue())
+    data = slice(30 + len("children.csv"), 30 + len("children.csv") + compressed.compress_size)
+    member = bytearray(content[data])
+    member[damage] = bytes(b ^ 0xFF for b in member[damage])
+    content[data] = member
+    parsed = parse("csc", landed_as(tmp_path, "csc", bytes(content)))
+    (finding,) = [f for f in parsed.findings if f.rule == "damaged_member"]
+    assert finding.sheet == "children.csv" and "cannot be decompressed" in finding.message
+
+
 @FUZZ
 @given(content=st.binary(max_size=4096))
 def test_arbitrary_bytes_as_a_csv_are_findings(content, tmp_path):

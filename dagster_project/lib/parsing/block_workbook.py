@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -29,7 +30,7 @@ from dagster_project.lib.parsing.values import CellValueError, is_blank, parse_c
 # A footnote mark after a label: `*`, daggers, superscript digits.
 _TRAILING_MARK = re.compile(r"[\s*†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+$")
 # Anything openpyxl raises for a file that is not a readable xlsx package.
-_UNREADABLE = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, EOFError, TypeError)
+_UNREADABLE = (zipfile.BadZipFile, zlib.error, InvalidFileException, KeyError, ValueError, OSError, EOFError, TypeError)
 ROUNDING_TOLERANCE = Decimal("0.1")
 
 

@@ -5,6 +5,7 @@ name cannot place a file anywhere.
 """
 
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from dagster_project.lib.findings import Finding, Severity
@@ -52,9 +53,14 @@ def archive_findings(path: Path, landed: LandedFile) -> list[Finding]:
 
 
 def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, landed: LandedFile) -> bytes | Finding:
-    """The member's bytes, read no further than the limit whatever its header claims."""
-    with archive.open(info) as stream:
-        content = stream.read(MAX_BYTES + 1)
+    """The member's bytes, read no further than the limit whatever its header claims; a finding for a member that
+    cannot be decompressed (a damaged archive whose directory still reads)."""
+    try:
+        with archive.open(info) as stream:
+            content = stream.read(MAX_BYTES + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        message = f"cannot be decompressed ({type(exc).__name__}: {exc})"
+        return _finding("damaged_member", landed, message, info.filename)
     if len(content) > MAX_BYTES:
         message = f"more than {MAX_BYTES:,} bytes uncompressed (its header says {info.file_size:,})"
         return _finding("member_too_large", landed, message, info.filename)
