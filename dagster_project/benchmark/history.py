@@ -9,6 +9,7 @@ ids pseudonymised in its own namespace (a keyed hash like ingest's, not the same
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import duckdb
@@ -47,7 +48,7 @@ def copy_history_to_synthetic(
                 from {RAW_SCHEMA}.extracts e join copies c on e.load_id = c.template_load_id"""
         )
         for table in ("findings", "resubmission_changes"):
-            _copy_rows(connection, table, ())
+            _copy_rows(connection, table)
         for contract in sources:
             ids = {c for m in modules_of(contract).values() for c, spec in m.columns.items() if spec.kind == "id"}
             for table in parser_format(contract).empty_tables(contract):
@@ -56,7 +57,7 @@ def copy_history_to_synthetic(
     return loads
 
 
-def _copy_rows(connection: duckdb.DuckDBPyConnection, table: str, id_columns: set[str]) -> None:
+def _copy_rows(connection: duckdb.DuckDBPyConnection, table: str, id_columns: Collection[str] = ()) -> None:
     columns = [r[0] for r in connection.execute(f"describe {RAW_SCHEMA}.{table}").fetchall()]
     renamed = ["c.load_id as load_id"] + [
         f"left(sha256(c.la_code || ':' || t.{column}), 32) as {column}" for column in columns if column in id_columns
