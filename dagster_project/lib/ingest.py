@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from dagster_project.lib.contracts import SourceContract
+from dagster_project.lib.contracts import ContractError, SourceContract
 from dagster_project.lib.findings import Finding, Severity
 from dagster_project.lib.landing import LandedFile, sha256_of
 from dagster_project.lib.loading import RAW_SCHEMA, LoadOutcome, Status, find_loaded, load_extract
 from dagster_project.lib.metering import stage
-from dagster_project.lib.parsing import parse_extract
+from dagster_project.lib.parsing import ParsedExtract, ParsedTable, parse_extract, parser_format
+from dagster_project.lib.privacy import PseudonymisationKeyMissing
 from dagster_project.lib.resubmissions import TableChanges, record_resubmission_changes
 from dagster_project.lib.validation import validate_extract
+
+INTERNAL_ERROR = "internal_error"
+# Faults of the deployment, not of a file: every file would fail the same way, so the run stops and says why.
+DEPLOYMENT_ERRORS = (PseudonymisationKeyMissing, ContractError)
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -51,12 +58,7 @@ def ingest_file(
         existing = find_loaded(connection, contract.source, sha256)
     if existing is not None:
         return _already_loaded(connection, landed, sha256, existing)
-    with stage("parsing") as parsing:
-        parsed = parse_extract(contract, landed)
-        parsing.rows = parsed.row_count
-    with stage("validation") as validation:
-        findings = parsed.findings + validate_extract(contract, parsed, data_docs)
-        validation.rows = parsed.row_count
+    parsed, findings = _parse_and_validate(contract, landed, data_docs)
     compared: list[tuple[str | None, list[TableChanges]]] = []
 
     def record_changes(connection: duckdb.DuckDBPyConnection, load_id: str) -> None:
@@ -67,6 +69,66 @@ def ingest_file(
         loading.rows = outcome.rows
     replaced, changes = compared[0] if compared else (None, [])
     return IngestResult(landed, sha256, outcome, findings, replaced, changes)
+
+
+def _parse_and_validate(
+    contract: SourceContract, landed: LandedFile, data_docs: Path | None
+) -> tuple[ParsedExtract, list[Finding]]:
+    """The file parsed and validated, whatever it holds: an exception in either stage is our defect, never the
+    partner's, so it becomes an `internal_error` finding that rejects the file (quarantined with its report)
+    instead of failing the run and every other file in it. A deployment fault (no pseudonymisation key) still
+    stops the run: no file could load."""
+    with stage("parsing") as parsing:
+        try:
+            parsed = parse_extract(contract, landed)
+        except DEPLOYMENT_ERRORS:
+            raise
+        except Exception as error:
+            return _nothing_read(contract, landed), [internal_error(landed, "parsing", error)]
+        parsing.rows = parsed.row_count
+    with stage("validation") as validation:
+        try:
+            findings = parsed.findings + validate_extract(contract, parsed, data_docs)
+        except DEPLOYMENT_ERRORS:
+            raise
+        except Exception as error:
+            findings = [*parsed.findings, internal_error(landed, "validation", error)]
+        validation.rows = parsed.row_count
+    return parsed, findings
+
+
+def internal_error(landed: LandedFile, stage_name: str, error: Exception) -> Finding:
+    """A finding for an exception of ours. It names the exception's type and where our code raised it, never its
+    text, which may quote a cell (a raw identifier); the quarantined file reproduces it."""
+    return Finding(
+        rule=INTERNAL_ERROR,
+        severity=Severity.ERROR,
+        message=(
+            f"the pipeline failed in its {stage_name} stage ({type(error).__name__} at {_raised_at(error)}): a "
+            "defect of the platform, not of the file. The file is kept in quarantine for the data team, who "
+            "have been alerted; do not resend unless they ask."
+        ),
+        file_name=landed.name,
+    )
+
+
+def _raised_at(error: Exception) -> str:
+    """`module.py:line in function` of the innermost frame of this project's code in the traceback."""
+    ours = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if Path(frame.filename).resolve().is_relative_to(PACKAGE_DIR)
+    ]
+    if not ours:
+        return "an unknown place"
+    frame = ours[-1]
+    return f"{Path(frame.filename).resolve().relative_to(PACKAGE_DIR.parent)}:{frame.lineno} in {frame.name}"
+
+
+def _nothing_read(contract: SourceContract, landed: LandedFile) -> ParsedExtract:
+    """What a parser that failed read: the source's tables, empty."""
+    tables = parser_format(contract).empty_tables(contract)
+    return ParsedExtract(landed, {name: ParsedTable(name, frame) for name, frame in tables.items()})
 
 
 def _already_loaded(

@@ -3,6 +3,7 @@ quarantined, and nothing is written anywhere but the warehouse, the published fi
 the quarantine."""
 
 import io
+import shutil
 import zipfile
 
 import pytest
@@ -58,3 +59,51 @@ def test_hostile_files_are_rejected_quarantined_and_write_nothing_elsewhere(pipe
     allowed = {"warehouse.duckdb", "warehouse.duckdb.wal", "published", "feedback", "quarantine", "dagster_home"}
     assert written <= allowed | {"official_statistics"}, written
     assert not any(p.name == "escaped" for p in pipeline.landing.parent.parent.rglob("escaped"))
+
+
+def test_a_fault_of_ours_on_one_file_rejects_that_file_and_the_others_of_the_run_load(pipeline, monkeypatch):
+    """A defect in validation (or parsing, or a check column) injected for one file: that file ends rejected with
+    an `internal_error` finding, quarantined with its issue report; the run succeeds and the next file loads."""
+    import dagster as dg
+
+    from dagster_project.assets.extracts import extract_keys
+    from dagster_project.definitions import build_definitions
+    from dagster_project.lib import ingest
+    from dagster_project.lib.contracts import load_contracts
+    from dagster_project.partitions import quarters
+
+    faulty, sound = "s175_E06000022_2023-03.csv", "s175_E06000024_2023-03.csv"
+    folder = pipeline.landing / "s175"
+    folder.mkdir(parents=True)
+    for name in (faulty, sound):
+        shutil.copy(SAMPLE_EXTRACTS_DIR / "s175" / name, folder / name)
+    real_validate = ingest.validate_extract
+
+    def validate_or_fail(contract, parsed, data_docs=None):
+        if parsed.landed.name == faulty:
+            raise ZeroDivisionError("a defect injected by the test")
+        return real_validate(contract, parsed, data_docs)
+
+    monkeypatch.setattr(ingest, "validate_extract", validate_or_fail)
+    pipeline.instance.add_dynamic_partitions(quarters.name, ["2023-03"])
+    job = build_definitions().resolve_job_def("refresh_warehouse")
+    result = job.execute_in_process(
+        instance=pipeline.instance,
+        partition_key="2023-03",
+        asset_selection=extract_keys(load_contracts()["s175"]),
+        raise_on_error=False,
+    )
+
+    assert result.success
+    loaded = dict(pipeline.query("select file_name, status from raw.extracts"))
+    assert loaded == {faulty: "rejected", sound: "accepted"}
+    [(message,)] = pipeline.query("select message from raw.findings where rule = 'internal_error'")
+    assert "validation stage (ZeroDivisionError at dagster_project/" in message
+    assert "injected" not in message, "an exception's text may quote a cell: it stays out of the finding"
+    quarantined = {p.name for p in (pipeline.landing.parent / "quarantine" / "s175").iterdir()}
+    reports = {name for name in quarantined - {faulty} if name.startswith(faulty.removesuffix(".csv"))}
+    assert faulty in quarantined and reports, quarantined
+    assert sound not in quarantined
+    failed_checks = {e.check_name for e in result.get_asset_check_evaluations() if not e.passed}
+    assert "errors" in failed_checks
+    assert dg.AssetKey(["raw", "s175"]) in {e.asset_key for e in result.get_asset_materialization_events()}

@@ -6,13 +6,16 @@ import io
 import zipfile
 from pathlib import Path
 
+import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dagster_project.lib.contracts import load_contracts
 from dagster_project.lib.findings import Severity
+from dagster_project.lib.ingest import INTERNAL_ERROR, IngestResult, ingest_file
 from dagster_project.lib.landing import identify
+from dagster_project.lib.loading import Status
 from dagster_project.lib.parsing import parse_extract
 from dagster_project.lib.parsing.limits import MAX_BYTES
 from dagster_project.lib.settings import SAMPLE_EXTRACTS_DIR
@@ -27,6 +30,18 @@ FUZZ = settings(max_examples=15, deadline=None, suppress_health_check=[HealthChe
 
 def parse(source: str, path: Path):
     return parse_extract(load_contracts()[source], identify(load_contracts()[source], path))
+
+
+def ingested(source: str, path: Path) -> IngestResult:
+    """The file through the real stages (parse, validate, load into a DuckDB of its own), as the extract asset
+    runs them: it must end accepted or rejected with findings, and none of them an exception of ours caught."""
+    contract = load_contracts()[source]
+    with duckdb.connect() as connection:
+        result = ingest_file(connection, contract, identify(contract, path))
+    caught = [str(f) for f in result.findings if f.rule == INTERNAL_ERROR]
+    assert not caught, caught
+    assert result.outcome.status in {Status.ACCEPTED, Status.REJECTED}
+    return result
 
 
 def errors(parsed) -> set[str]:
@@ -50,9 +65,9 @@ def test_a_damaged_file_gives_findings_never_an_exception(source, data, tmp_path
     for position, mask in flips:
         if damaged:
             damaged[position] ^= mask
-    parsed = parse(source, landed_as(tmp_path, source, bytes(damaged)))
+    result = ingested(source, landed_as(tmp_path, source, bytes(damaged)))
     # A cut that leaves whole rows may still be a valid (smaller) file: what matters is an answer, not a crash.
-    assert all(f.rule and f.file_name == SAMPLES[source].name for f in parsed.findings)
+    assert all(f.rule and f.file_name == SAMPLES[source].name for f in result.findings)
 
 
 @pytest.mark.parametrize("damage", [slice(0, 8), slice(-8, None)], ids=["first bytes", "last bytes"])
@@ -160,3 +175,102 @@ def test_a_one_gigabyte_file_is_refused_without_being_read(tmp_path):
     with path.open("wb") as handle:
         handle.truncate(1024**3)  # sparse: a gigabyte on paper, nothing on disk
     assert errors(parse("s175", path)) == {"file_too_large"}
+
+
+# What a partner's export can do to one CSV module: each is a file someone has sent somewhere.
+def _header_only(content: bytes, _: int) -> bytes:
+    return content.splitlines(keepends=True)[0] if content else content
+
+
+def _blank_rows(content: bytes, count: int) -> bytes:
+    header = _header_only(content, 0)
+    separators = header.count(b",")
+    return header + b"".join(b"," * separators + b"\n" if n % 2 else b"\n" for n in range(count + 1))
+
+
+def _one_cp1252_byte(content: bytes, position: int) -> bytes:
+    """An accented letter saved by Excel on Windows, somewhere in the data (é in cp1252 is not UTF-8)."""
+    header = len(_header_only(content, 0))
+    data = len(content) - header
+    if data <= 0:
+        return content
+    at = header + position % data
+    return content[:at] + b"\xe9" + content[at:]
+
+
+def _all_cp1252(content: bytes, _: int) -> bytes:
+    return content.decode("utf-8-sig").replace("a", "á", 1).encode("cp1252")
+
+
+def _first_rows(content: bytes, count: int) -> bytes:
+    return b"".join(content.splitlines(keepends=True)[: count + 1])
+
+
+def _windows_export(content: bytes, _: int) -> bytes:
+    """Byte-order mark, CRLF line ends and headers in another case with spaces around them."""
+    lines = content.decode("utf-8").splitlines()
+    header = ",".join(f" {name.upper()} " for name in lines[0].split(",")) if lines else ""
+    return "\ufeff".encode() + "\r\n".join([header, *lines[1:]]).encode()
+
+
+MODULE_DAMAGE = {
+    "as sent": lambda content, _: content,
+    "header only": _header_only,
+    "only blank rows": _blank_rows,
+    "one cp1252 byte": _one_cp1252_byte,
+    "all cp1252": _all_cp1252,
+    "first rows only": _first_rows,
+    "windows export": _windows_export,
+}
+
+
+def _layout_samples() -> list[tuple[str, Path]]:
+    """For every record-level source and audit (CSV modules, zipped or not), a sample in each configured partner
+    layout and one in the contract's own."""
+    samples = []
+    for source, contract in load_contracts().items():
+        if contract.format not in {"csv_zip", "csv_file"}:
+            continue
+        files = sorted((SAMPLE_EXTRACTS_DIR / source).glob("*"))
+        partners = set(contract.spec.get("partners", {}))
+        canonical = next(f for f in files if identify(contract, f).la_code not in partners)
+        samples.append((source, canonical))
+        samples += [(source, next(f for f in files if identify(contract, f).la_code == code)) for code in partners]
+    return samples
+
+
+@pytest.mark.parametrize(("source", "sample"), _layout_samples(), ids=lambda v: getattr(v, "name", v))
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_subset_of_modules_in_any_state_ends_in_findings(source, sample, data, tmp_path):
+    """Found a crash once (issue 16): a Bristol zip of children and contacts only, one module in cp1252. Every
+    subset of the modules (the required one alone, or none), each header only, blank, cut short, in another
+    encoding or exported from Windows, through parse, validation and load."""
+    damage = st.tuples(st.sampled_from(sorted(MODULE_DAMAGE)), st.integers(0, 10_000))
+    path = tmp_path / sample.name
+    if sample.suffix == ".zip":
+        with zipfile.ZipFile(sample) as archive:
+            members = {name: archive.read(name) for name in archive.namelist()}
+        kept = data.draw(st.sets(st.sampled_from(sorted(members))), label="modules sent")
+        sent = {}
+        for name in sorted(kept):
+            how, amount = data.draw(damage, label=name)
+            sent[name] = MODULE_DAMAGE[how](members[name], amount)
+        path.write_bytes(zip_of(sent))
+    else:
+        how, amount = data.draw(damage, label="the file")
+        path.write_bytes(MODULE_DAMAGE[how](sample.read_bytes(), amount))
+    ingested(source, path)
+
+
+def test_the_bristol_zip_that_crashed_the_load_is_findings(tmp_path):
+    """The file of issue 16, exactly: children and contacts only, in Bristol's layout, a cp1252 byte in a code."""
+    sample = SAMPLE_EXTRACTS_DIR / "csc" / "csc_E06000023_2023-03.zip"
+    with zipfile.ZipFile(sample) as archive:
+        contacts = archive.read("contacts.csv").replace(b",REF\n", b",R\xe9F\n", 1)
+        members = {"children.csv": archive.read("children.csv"), "contacts.csv": contacts}
+    path = tmp_path / sample.name
+    path.write_bytes(zip_of(members))
+    result = ingested("csc", path)
+    assert result.outcome.status == Status.REJECTED
+    assert ("unreadable_module", "contacts.csv") in {(f.rule, f.sheet) for f in result.findings}

@@ -360,8 +360,7 @@ def add_check_columns(contract: SourceContract, parsed: ParsedExtract) -> dict[s
         frame["child_known"] = _isin(frame["child_id"], children)
     for lookup in checks.get("lookups", []):
         frame, source = frames[table_name(contract, lookup["module"])], frames[table_name(contract, lookup["from"])]
-        values = source.drop_duplicates(lookup["by"]).set_index(lookup["by"], drop=False)[lookup["column"]]
-        frame[f"{lookup['from']}_{lookup['column']}"] = frame[lookup["by"]].map(values)
+        frame[f"{lookup['from']}_{lookup['column']}"] = _looked_up(frame[lookup["by"]], source, lookup)
     for period in checks.get("no_overlap", []):
         frame = frames[table_name(contract, period["module"])]
         frame["overlaps_another"] = _overlaps(frame, period["start"], period["end"], period_end)
@@ -380,6 +379,13 @@ def add_check_columns(contract: SourceContract, parsed: ParsedExtract) -> dict[s
     if stale:
         frames[table_name(contract, "referrals")]["stale_open"] = _stale_open(contract, frames, stale, period_end)
     return frames
+
+
+def _looked_up(keys: pd.Series, source: pd.DataFrame, lookup: dict[str, str]) -> pd.Series:
+    """Each key's `column` in the module it is looked up in, keeping that column's type (a date stays a date,
+    also when either module is empty or absent: Series.map on no rows gives floats)."""
+    values = source.drop_duplicates(lookup["by"]).set_index(lookup["by"], drop=False)[lookup["column"]]
+    return pd.Series(values.reindex(keys.astype(object)).array, index=keys.index, name=lookup["column"])
 
 
 def reference_values(contract: SourceContract, reference: dict[str, str], la_code: str) -> set[str]:
