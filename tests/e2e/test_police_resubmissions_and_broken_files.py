@@ -106,6 +106,7 @@ def test_broken_workbooks_each_give_their_clear_error_and_the_others_still_load(
     edit_sample(pipeline, "2022-09", unknown_label)
     edit_sample(pipeline, "2022-12", text_in_number)
     edit_sample(pipeline, "2023-03", period_disagrees)
+    edit_sample(pipeline, "2023-12", lambda wb: wb.remove(sheet_for(wb, "E23000036")))  # the force area's
     corrupt = pipeline.police_folder / "police_scorecard_2023-06.xlsx"
     corrupt.write_bytes((SAMPLES / "police_scorecard_2023-06.xlsx").read_bytes()[:2000])
     misnamed = pipeline.police_folder / "Police Scorecard March 2024.xlsx"
@@ -150,10 +151,19 @@ def test_broken_workbooks_each_give_their_clear_error_and_the_others_still_load(
         "2023-03": "rejected",
         "2023-06": "rejected",
         "2023-09": "accepted",
+        "2023-12": "accepted",
     }
     assert pipeline.query(
         "select period_end, bool_or(has_queries) from marts.police_scorecard group by all order by 1"
-    ) == [(date(2022, 3, 31), False), (date(2023, 9, 30), True)]
+    ) == [(date(2022, 3, 31), False), (date(2023, 9, 30), True), (date(2023, 12, 31), True)]
+    # Without the force-area sheet the five authorities' figures load; the force area's are not available.
+    assert pipeline.query(
+        """select count(distinct la_code), count(*) filter (where la_code = 'E23000036') from marts.police_scorecard
+           where period_end = date '2023-12-31'"""
+    ) == [(5, 0)]
+    assert pipeline.query(
+        "select rule, severity from marts.extract_findings where file_name = 'police_scorecard_2023-12.xlsx'"
+    ) == [("missing_force_area_sheet", "query")]
     assert pipeline.query(
         "select rule, severity from marts.extract_findings where file_name = 'police_scorecard_2023-09.xlsx'"
     ) == [("pct_chg_rounding", "query")]
@@ -193,6 +203,7 @@ def test_broken_workbooks_each_give_their_clear_error_and_the_others_still_load(
         "2023-03": False,
         "2023-06": False,
         "2023-09": True,
+        "2023-12": True,
     }
     queries_check = {
         run.dagster_run.tags.get("dagster/partition"): evaluation.passed

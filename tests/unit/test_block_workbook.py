@@ -2,11 +2,15 @@
 
 from datetime import date
 
+import duckdb
 import openpyxl
 import pytest
 
 from dagster_project.lib.contracts import load_contracts
+from dagster_project.lib.findings import Severity
+from dagster_project.lib.ingest import ingest_file
 from dagster_project.lib.landing import identify
+from dagster_project.lib.loading import Status
 from dagster_project.lib.parsing import parse_extract
 from tests.builders import HEADER, default_sheets, measure_rows, sheet_rows, write_scorecard
 
@@ -64,6 +68,20 @@ def test_a_missing_sheet_is_an_error_naming_the_area(tmp_path):
     parsed = parse(tmp_path, sheets)
     assert rules(parsed) == ["missing_sheet"]
     assert "E06000023" in parsed.findings[0].message and "'Bristol'" in parsed.findings[0].message
+
+
+def test_a_missing_force_area_sheet_is_a_query_and_the_authorities_load(tmp_path):
+    """police.md: the force checks apply "where the force-area figure is present"; a workbook without it is not
+    held back, its 60 authority figures load and the force area's stay not available (issue 16)."""
+    sheets = default_sheets(MARCH)
+    del sheets["Force"]
+    path = write_scorecard(tmp_path / "police_scorecard" / "police_scorecard_2023-03.xlsx", MARCH, sheets)
+    with duckdb.connect() as connection:
+        result = ingest_file(connection, POLICE, identify(POLICE, path))
+    assert [(f.rule, f.severity) for f in result.findings] == [("missing_force_area_sheet", Severity.QUERY)]
+    assert "E23000036" in result.findings[0].message and "'Force'" in result.findings[0].message
+    assert result.outcome.status == Status.ACCEPTED and result.outcome.rows == 10
+    assert "E23000036" not in set(rows_of(parse_extract(POLICE, identify(POLICE, path))).la_code)
 
 
 def test_blocks_and_rows_in_any_order_with_blank_separators_and_footnotes(tmp_path):

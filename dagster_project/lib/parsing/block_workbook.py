@@ -299,14 +299,7 @@ def _read_workbook(workbook: Any, layout: BlockLayout, landed: LandedFile) -> tu
     for la_code, aliases in layout.aliases_by_area.items():
         found = sheets_by_area.get(la_code, [])
         if not found:
-            findings.append(
-                Finding(
-                    rule="missing_sheet",
-                    severity=Severity.ERROR,
-                    file_name=landed.name,
-                    message=f"no sheet for {la_code}; expected one named {' or '.join(map(repr, aliases))}",
-                )
-            )
+            findings.append(_missing_sheet(la_code, aliases, layout, landed))
         elif len(found) > 1:
             findings.append(
                 Finding(
@@ -318,6 +311,29 @@ def _read_workbook(workbook: Any, layout: BlockLayout, landed: LandedFile) -> tu
                 )
             )
     return rows, findings, sum(map(len, sheets_by_area.values()))
+
+
+def _missing_sheet(la_code: str, aliases: list[str], layout: BlockLayout, landed: LandedFile) -> Finding:
+    """An authority's sheet is required: without it the workbook is rejected. The force-area sheet is not: the
+    force checks apply where its figure is present (police.md), so the authorities' figures load and the
+    force area's stay not available for the quarter (a query)."""
+    expected = f"expected one named {' or '.join(map(repr, aliases))}"
+    if la_code == layout.force_area:
+        return Finding(
+            rule="missing_force_area_sheet",
+            severity=Severity.QUERY,
+            file_name=landed.name,
+            message=(
+                f"no sheet for the force area {la_code} ({expected}): the authorities' figures load, the force "
+                "area's are not available for this quarter until a workbook with its sheet is sent"
+            ),
+        )
+    return Finding(
+        rule="missing_sheet",
+        severity=Severity.ERROR,
+        file_name=landed.name,
+        message=f"no sheet for {la_code}; {expected}",
+    )
 
 
 def add_check_columns(contract: SourceContract, parsed: ParsedExtract) -> dict[str, pd.DataFrame]:
