@@ -19,15 +19,7 @@ from dagster_project.jobs import refresh_warehouse, submission_checks_job
 from dagster_project.lib.contracts import load_contracts
 from dagster_project.lib.dbt_project import DBT_EXECUTABLE
 from dagster_project.lib.postgres_publication import DEFAULT_READER_ROLE
-from dagster_project.lib.settings import (
-    feedback_dir,
-    landing_dir,
-    official_statistics_cache,
-    published_pages_dir,
-    published_warehouse_path,
-    quarantine_dir,
-    warehouse_path,
-)
+from dagster_project.lib.settings import DEFAULT_PATHS
 from dagster_project.resources import (
     AlertWebhookResource,
     FeedbackResource,
@@ -69,6 +61,15 @@ RAW_LOG = [
 ]
 
 
+def _from_env_or_default(variable: str, default: str | None = None) -> str:
+    """A deployment value as the UI and every run's config show it: the name of the variable that holds it
+    (`dg.EnvVar`, read when a run starts), never its value, which may be a secret or a machine's path. Where the
+    variable is not set, the default (for a path, relative to the repository)."""
+    if os.environ.get(variable):
+        return dg.EnvVar(variable)
+    return DEFAULT_PATHS[variable] if default is None else default
+
+
 def build_definitions() -> dg.Definitions:
     contracts = load_contracts().values()
     submission_checks = [build_submission_check(c) for c in contracts]
@@ -91,20 +92,24 @@ def build_definitions() -> dg.Definitions:
         schedules=[nightly_refresh, daily_submission_checks],
         resources={
             "landing": LandingResource(
-                root=str(landing_dir()), settle_seconds=float(os.environ.get("LANDING_SETTLE_SECONDS", "60"))
+                root=_from_env_or_default("LANDING_DIR"),
+                settle_seconds=float(os.environ.get("LANDING_SETTLE_SECONDS", "60")),
             ),
-            "warehouse": WarehouseResource(path=str(warehouse_path())),
-            "published_warehouse": PublishedWarehouseResource(path=str(published_warehouse_path())),
+            "warehouse": WarehouseResource(path=_from_env_or_default("WAREHOUSE_PATH")),
+            "published_warehouse": PublishedWarehouseResource(path=_from_env_or_default("PUBLISHED_WAREHOUSE_PATH")),
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
-            "feedback": FeedbackResource(root=str(feedback_dir()), quarantine_root=str(quarantine_dir())),
-            "alert_webhook": AlertWebhookResource(url=os.environ.get("ALERT_WEBHOOK_URL", "")),
-            "pages": PublishedPagesResource(root=str(published_pages_dir())),
+            "feedback": FeedbackResource(
+                root=_from_env_or_default("FEEDBACK_DIR"), quarantine_root=_from_env_or_default("QUARANTINE_DIR")
+            ),
+            "alert_webhook": AlertWebhookResource(url=_from_env_or_default("ALERT_WEBHOOK_URL", "")),
+            "pages": PublishedPagesResource(root=_from_env_or_default("PUBLISHED_PAGES_DIR")),
             "postgres_publication": PostgresPublicationResource(
-                url=os.environ.get("POSTGRES_PUBLICATION_URL", ""),
-                reader_role=os.environ.get("POSTGRES_READER_ROLE", DEFAULT_READER_ROLE),
+                url=_from_env_or_default("POSTGRES_PUBLICATION_URL", ""),
+                reader_role=_from_env_or_default("POSTGRES_READER_ROLE", DEFAULT_READER_ROLE),
             ),
             "official_statistics": OfficialStatisticsResource(
-                base_url=os.environ.get("EES_API_URL", ""), cache_dir=str(official_statistics_cache())
+                base_url=_from_env_or_default("EES_API_URL", ""),
+                cache_dir=_from_env_or_default("OFFICIAL_STATISTICS_CACHE"),
             ),
         },
     )

@@ -1,4 +1,8 @@
-"""Resources: where the landing area and the warehouse are, configured once in definitions.py."""
+"""Resources: where the landing area and the warehouse are, configured once in definitions.py.
+
+Paths are configured as the environment variable that names them (`dg.EnvVar`, shown in the UI as the variable's
+name and read when a run starts) or their default relative to the repository; `resolve_path` makes them absolute.
+"""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +15,7 @@ from dagster_project.lib import loading, submissions
 from dagster_project.lib.contracts import load_contracts
 from dagster_project.lib.landing import LandingScan, scan_landing
 from dagster_project.lib.postgres_publication import DEFAULT_READER_ROLE
+from dagster_project.lib.settings import resolve_path
 
 
 class LandingResource(dg.ConfigurableResource):
@@ -21,7 +26,10 @@ class LandingResource(dg.ConfigurableResource):
     settle_seconds: float = 0.0
 
     def scan(self) -> LandingScan:
-        return scan_landing(Path(self.root), load_contracts(), self.settle_seconds)
+        return scan_landing(self.folder(), load_contracts(), self.settle_seconds)
+
+    def folder(self) -> Path:
+        return resolve_path(self.root)
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -29,9 +37,12 @@ class WarehouseResource(dg.ConfigurableResource):
 
     path: str
 
+    def file(self) -> Path:
+        return resolve_path(self.path)
+
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with loading.connect(Path(self.path)) as connection:
+        with loading.connect(self.file()) as connection:
             yield connection
 
     def ensure_raw_layer(self) -> None:
@@ -53,10 +64,10 @@ class FeedbackResource(dg.ConfigurableResource):
     quarantine_root: str
 
     def folder(self, source: str) -> Path:
-        return Path(self.root) / source
+        return resolve_path(self.root) / source
 
     def quarantine_folder(self, source: str) -> Path:
-        return Path(self.quarantine_root) / source
+        return resolve_path(self.quarantine_root) / source
 
 
 class OfficialStatisticsResource(dg.ConfigurableResource):
@@ -66,13 +77,16 @@ class OfficialStatisticsResource(dg.ConfigurableResource):
     cache_dir: str
 
     def cache_path(self) -> Path:
-        return Path(self.cache_dir)
+        return resolve_path(self.cache_dir)
 
 
 class PublishedWarehouseResource(dg.ConfigurableResource):
     """The read-only copy of the warehouse readers open (PUBLISHED_WAREHOUSE_PATH); see lib/serving.py."""
 
     path: str
+
+    def file(self) -> Path:
+        return resolve_path(self.path)
 
 
 class PublishedPagesResource(dg.ConfigurableResource):
@@ -81,7 +95,7 @@ class PublishedPagesResource(dg.ConfigurableResource):
     root: str
 
     def folder(self, name: str) -> Path:
-        return Path(self.root) / name
+        return resolve_path(self.root) / name
 
 
 class PostgresPublicationResource(dg.ConfigurableResource):

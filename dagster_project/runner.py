@@ -54,8 +54,11 @@ def run_refresh(
     instance = instance or dg.DagsterInstance.get()
     defs = build_definitions()
     job = defs.resolve_job_def("refresh_warehouse")
-    scan = defs.resources["landing"].scan()
-    warehouse_keys = warehouse_build_keys(publishes_to_postgres=bool(defs.resources["postgres_publication"].url))
+    # As a run sees them: configured values, environment variables read now.
+    landing = defs.resources["landing"].process_config_and_initialize()
+    publication = defs.resources["postgres_publication"].process_config_and_initialize()
+    scan = landing.scan()
+    warehouse_keys = warehouse_build_keys(publishes_to_postgres=bool(publication.url))
     plan = plan_refresh(instance, scan, warehouse_keys, reason="in_process")
     outcome = RefreshOutcome()
     for rejected in plan.rejected:

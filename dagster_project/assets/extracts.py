@@ -84,7 +84,7 @@ def build_extract_asset(contract: SourceContract) -> dg.AssetsDefinition:
     ) -> Iterator[dg.MaterializeResult]:
         files = landing.scan().by_partition(contract.source).get(context.partition_key, [])
         if not files:
-            raise dg.Failure(f"no {contract.source} file for {context.partition_key} in {landing.root}")
+            raise dg.Failure(f"no {contract.source} file for {context.partition_key} in {landing.folder()}")
         files.sort(key=lambda landed: landed.received_at())
         results: list[IngestResult] = []
         reports: dict[str, IssueReport] = {}

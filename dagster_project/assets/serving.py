@@ -2,8 +2,6 @@
 PostgreSQL for report tools that need a server (lib/postgres_publication.py) and the scorecard as a web page
 (lib/report.py)."""
 
-from pathlib import Path
-
 import dagster as dg
 from sqlalchemy.engine import make_url
 
@@ -34,9 +32,9 @@ def published_warehouse_file(
     warehouse: WarehouseResource, published_warehouse: PublishedWarehouseResource
 ) -> dg.MaterializeResult:
     with warehouse.connect() as connection:
-        rows = publish_warehouse(connection, Path(published_warehouse.path))
+        rows = publish_warehouse(connection, published_warehouse.file())
     return dg.MaterializeResult(
-        metadata={"path": published_warehouse.path, "tables": len(rows), "rows": dg.MetadataValue.json(rows)}
+        metadata={"path": str(published_warehouse.file()), "tables": len(rows), "rows": dg.MetadataValue.json(rows)}
     )
 
 
@@ -61,7 +59,7 @@ def postgres_tables(
         return
     server = postgres_publication
     with stage("publishing"):
-        rows = publish_to_postgres(Path(published_warehouse.path), server.url, server.reader_role)
+        rows = publish_to_postgres(published_warehouse.file(), server.url, server.reader_role)
     yield dg.MaterializeResult(
         metadata={
             "database": make_url(server.url).render_as_string(hide_password=True),
@@ -87,6 +85,6 @@ def postgres_tables(
 def scorecard_report(
     published_warehouse: PublishedWarehouseResource, pages: PublishedPagesResource
 ) -> dg.MaterializeResult:
-    written = render_report(Path(published_warehouse.path), pages.folder("report"))
+    written = render_report(published_warehouse.file(), pages.folder("report"))
     index = pages.folder("report") / "index.html"
     return dg.MaterializeResult(metadata={"index": dg.MetadataValue.path(str(index)), "pages": len(written)})
