@@ -28,6 +28,9 @@ from dagster_project.lib.settings import (
 )
 
 DAGSTER_HOME = REPO_ROOT / ".dagster_home"
+# What the demo tells a person to run next, from the repository; both work whatever PATH holds (no uv on it).
+UI_COMMAND = "scripts/ui"
+PYTHON = ".venv/bin/python"
 SAMPLE_SENT_AFTER_DAYS = 20
 
 
@@ -87,17 +90,14 @@ def main() -> int:
     published = published_warehouse_path()
     print(f"Warehouse for readers (read-only, DuckDB 1.x or later): {published}")
     print(
-        f"  e.g. uv run python -c \"import duckdb; print(duckdb.connect('{published}', read_only=True)"
+        f"  e.g. {PYTHON} -c \"import duckdb; print(duckdb.connect('{published}', read_only=True)"
         ".sql('from marts.partnership_scorecard limit 5'))\""
     )
     pages = published_pages_dir()
     print(f"The scorecard, as pages (any browser; printable): {pages / 'report' / 'index.html'}")
     print(f"The dbt docs (models, tests, lineage to the report): {pages / 'dbt-docs' / 'index.html'}")
     print(f"The pipeline's own build file (never open it while a run may write): {warehouse}")
-    print(
-        f"Dagster UI: DAGSTER_HOME={os.environ['DAGSTER_HOME']} {KEY_VARIABLE}=<key> uv run dagster dev"
-        "  → http://127.0.0.1:3000"
-    )
+    print(f"Dagster UI, on this instance with every run above: {UI_COMMAND}  → http://127.0.0.1:3000")
     return 0 if outcome.success else 1
 
 

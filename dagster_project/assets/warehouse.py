@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets: every seed, model and test, with lineage back to the raw layer."""
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -10,7 +9,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from dagster_project.lib.dbt_project import parse_dbt_project
+from dagster_project.lib.dbt_project import require_manifest
 from dagster_project.lib.metering import stage
 from dagster_project.lib.serving import copy_atomically, write_atomically
 from dagster_project.lib.settings import DBT_PROJECT_DIR
@@ -18,9 +17,9 @@ from dagster_project.resources import PublishedPagesResource, WarehouseResource
 
 PARTIAL_PARSE = "partial_parse.msgpack"
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
-if not dbt_project.manifest_path.exists():
-    parse_dbt_project()
+# Loading the definitions runs no dbt: the commands that start Dagster prepare the manifest first (scripts/ui,
+# the demo, the tests, the image build), so a code location loads the same way wherever it starts.
+require_manifest(dbt_project.manifest_path)
 
 
 class LayeredTranslator(DagsterDbtTranslator):
@@ -39,7 +38,6 @@ def warehouse_models(
 ) -> Iterator[Any]:
     """`dbt build` of the selected models, seeds and tests; each reports as it finishes."""
     warehouse.ensure_raw_layer()
-    _point_dbt_at(warehouse)
     with stage("dbt build"):
         invocation = dbt.cli(["build"], context=context)
         yield from invocation.stream()
@@ -58,8 +56,7 @@ def warehouse_models(
     ),
 )
 @stage("publishing")
-def dbt_docs(dbt: DbtCliResource, warehouse: WarehouseResource, pages: PublishedPagesResource) -> dg.MaterializeResult:
-    _point_dbt_at(warehouse)
+def dbt_docs(dbt: DbtCliResource, pages: PublishedPagesResource) -> dg.MaterializeResult:
     # The build has just compiled every model: the docs start from the project's manifest instead of compiling
     # again, which would double their cost.
     with tempfile.TemporaryDirectory(prefix="dbt-docs-") as target:
@@ -80,8 +77,3 @@ def _keep_parse_state(invocation_target: Path) -> None:
     state = invocation_target / PARTIAL_PARSE
     if state.exists():
         copy_atomically(state, dbt_project.project_dir / dbt_project.target_path / PARTIAL_PARSE)
-
-
-def _point_dbt_at(warehouse: WarehouseResource) -> None:
-    """dbt's profile reads the warehouse path from the environment: pass the resource's, resolved."""
-    os.environ["WAREHOUSE_PATH"] = warehouse.path

@@ -1,5 +1,6 @@
-"""The dbt project's manifest, which Dagster reads to know the models. `dagster dev` keeps it fresh by
-itself; everything else (the demo, tests, CI) parses the project first with this."""
+"""The dbt project's manifest, which Dagster reads to know the models. Loading the definitions never makes it:
+whatever starts Dagster parses the project first (scripts/ui, the demo, the tests, an image build), with
+`python -m dagster_project.lib.dbt_project` or `parse_dbt_project`."""
 
 import os
 import subprocess
@@ -26,3 +27,20 @@ def parse_dbt_project(project_dir: Path = DBT_PROJECT_DIR) -> Path:
     ]
     subprocess.run(command, check=True, cwd=project_dir, env=os.environ | {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
     return project_dir / "target" / "manifest.json"
+
+
+class ManifestMissing(FileNotFoundError):
+    """The definitions were loaded before the dbt project was parsed."""
+
+
+def require_manifest(manifest: Path) -> None:
+    if not manifest.exists():
+        raise ManifestMissing(
+            f"No dbt manifest at {manifest}: the dbt models are assets, and Dagster reads them from it. Start the UI "
+            "with scripts/ui (it prepares the manifest), or run `.venv/bin/python -m dagster_project.lib.dbt_project` "
+            "first (again after changing a dbt model)."
+        )
+
+
+if __name__ == "__main__":
+    print(f"dbt manifest written: {parse_dbt_project()}")

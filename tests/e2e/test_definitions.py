@@ -1,5 +1,6 @@
 """The code location as the UI loads it: the asset graph from landing to marts, checks, sensor, schedule."""
 
+import json
 import os
 import subprocess
 import sys
@@ -48,6 +49,34 @@ def test_definitions_load_as_dagster_dev_loads_them():
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+SPAWNED_WHILE_IMPORTING = """
+import json, sys
+spawned = []
+sys.addaudithook(lambda event, args: spawned.append(str(args[1])) if event == "subprocess.Popen" else None)
+import dagster_project.definitions
+print(json.dumps(spawned))
+"""
+
+
+def test_loading_the_definitions_runs_no_dbt_even_under_dagster_dev():
+    """The manifest is prepared by the commands that start Dagster, never as a side effect of an import (which
+    under `dagster dev` ran `dbt parse` with a dbt looked up on PATH, and failed where it was not there)."""
+    env = os.environ | {"DAGSTER_IS_DEV_CLI": "1", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", SPAWNED_WHILE_IMPORTING], cwd=REPO_ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    spawned = json.loads(result.stdout.splitlines()[-1])
+    assert [command for command in spawned if "dbt" in command] == []
+
+
+def test_definitions_without_a_manifest_say_how_to_make_one(tmp_path):
+    from dagster_project.lib.dbt_project import ManifestMissing, require_manifest
+
+    with pytest.raises(ManifestMissing, match=r"scripts/ui.*python -m dagster_project\.lib\.dbt_project"):
+        require_manifest(tmp_path / "target" / "manifest.json")
 
 
 def test_sensor_launches_one_run_per_new_quarter_and_reports_bad_names(pipeline):
