@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from dagster_project.lib.contract_schema import validate_contract
 from dagster_project.lib.settings import SOURCES_DIR
 
 
@@ -31,22 +32,15 @@ class SourceContract:
     file_example: str
     file_form: str
     suite: str
+    # The file as written, checked against lib/contract_schema.py: every key known, every name pointing somewhere.
     spec: Mapping[str, Any] = field(repr=False)
 
     @classmethod
     def from_mapping(cls, spec: Mapping[str, Any], origin: str) -> SourceContract:
-        required = (
-            "source",
-            "description",
-            "format",
-            "file_pattern",
-            "file_example",
-            "file_form",
-            "suite",
-        )
-        missing = [key for key in required if key not in spec]
-        if missing:
-            raise ContractError(f"{origin}: missing {', '.join(missing)}")
+        try:
+            validate_contract(spec, origin)
+        except ValueError as error:
+            raise ContractError(str(error)) from None
         pattern = re.compile(spec["file_pattern"])
         if "period" not in pattern.groupindex:
             raise ContractError(f"{origin}: file_pattern needs a named group 'period'")

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pandas as pd
 
-from dagster_project.lib.contracts import ContractError, SourceContract
+from dagster_project.lib.contracts import SourceContract
 
 EXPECTED_COLUMNS = ["source", "la_code", "period_end", "due_date", "as_of"]
 EXPECTED_TABLE = "raw.expected_submissions"
@@ -44,12 +44,8 @@ class Delivery:
 
     @classmethod
     def of(cls, contract: SourceContract) -> Delivery:
-        spec = contract.spec.get("delivery")
-        if not spec:
-            raise ContractError(f"{contract.source}: no delivery section (period_months, first_period, grace_days)")
-        partners = contract.spec.get("authorities") or [contract.spec.get("force_area")]
-        if not all(partners):
-            raise ContractError(f"{contract.source}: delivery needs `authorities` or a `force_area`")
+        spec = contract.spec["delivery"]  # the contract's schema requires it, and who delivers
+        partners = contract.spec.get("authorities") or [contract.spec["force_area"]]
         year, month = (int(part) for part in str(spec["first_period"]).split("-"))
         return cls(
             source=contract.source,

@@ -2,12 +2,16 @@
 
 import csv
 import filecmp
+import json
+import re
+from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
 from dagster_project.lib.contracts import ContractError, SourceContract, load_contracts
-from dagster_project.lib.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, REPO_ROOT
+from dagster_project.lib.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, REPO_ROOT, SOURCES_DIR
 
 SHARED_SPEC = REPO_ROOT.parent / "shared" / "spec"
 
@@ -36,20 +40,67 @@ def test_every_police_measure_is_in_the_catalogue_and_nothing_else_is():
     assert codes == catalogued
 
 
+def contract_as_written(source: str) -> dict:
+    return yaml.safe_load((SOURCES_DIR / f"{source}.yaml").read_text(encoding="utf-8"))
+
+
 def test_a_contract_whose_example_does_not_match_its_pattern_is_refused():
+    spec = contract_as_written("police_scorecard") | {"file_example": "y_2023-03"}
     with pytest.raises(ContractError, match="file_example"):
-        SourceContract.from_mapping(
-            {
-                "source": "x",
-                "description": "x",
-                "format": "block_workbook",
-                "file_pattern": r"x_(?P<period>\d{4}-\d{2})",
-                "file_example": "y_2023-03",
-                "file_form": "x_YYYY-MM",
-                "suite": "x.json",
-            },
-            origin="x.yaml",
-        )
+        SourceContract.from_mapping(spec, origin="police_scorecard.yaml")
+
+
+def test_a_misspelt_key_fails_the_load_naming_the_file_the_key_and_the_nearest_known_one(tmp_path):
+    """`personal_colums:` used to be read as "no personal columns": findings would have shown the values."""
+    for path in SOURCES_DIR.glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        (tmp_path / path.name).write_text(text.replace("personal_columns:", "personal_colums:"), encoding="utf-8")
+    with pytest.raises(ContractError) as raised:
+        load_contracts(tmp_path)
+    message = str(raised.value)
+    assert message.startswith("asc.yaml: personal_colums: not a key")
+    assert "did you mean 'personal_columns'?" in message
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            lambda s: s["personal_columns"].append("chlid_id"),
+            "personal_columns: 'chlid_id' is no module's column; did you mean 'child_id'?",
+        ),
+        (
+            lambda s: s["modules"]["children"]["columns"]["sex"].update(codes="gender"),
+            "modules.children.columns.sex.codes: 'gender' is no list",
+        ),
+        (
+            lambda s: s["modules"]["missing"]["columns"]["start_date"].update(knid="date"),
+            "modules.missing.columns.start_date.knid: not a key the contract knows; did you mean 'kind'?",
+        ),
+        (
+            lambda s: s["modules"]["children"]["columns"]["sex"].update(kind="gender"),
+            "modules.children.columns.sex.kind: Input should be 'id'",
+        ),
+        (
+            lambda s: s["checks"]["lookups"][0].update(module="assesments"),
+            "checks.lookups: 'assesments' is no module; did you mean 'assessments'?",
+        ),
+        (
+            lambda s: s["partners"]["E06000023"]["headers"]["children"].update({"Sex": "sexx"}),
+            "maps to 'sexx', not a column; did you mean 'sex'?",
+        ),
+        (
+            lambda s: s["delivery"].update(period_months=[13]),
+            "delivery.period_months.0: Input should be less than or equal to 12",
+        ),
+    ],
+    ids=["personal column", "code list", "column key", "column kind", "check module", "partner header", "month"],
+)
+def test_a_name_that_points_nowhere_is_refused(edit, expected):
+    spec = contract_as_written("csc")
+    edit(spec)
+    with pytest.raises(ContractError, match=re.escape(expected)):
+        SourceContract.from_mapping(spec, origin="csc.yaml")
 
 
 @pytest.mark.skipif(not SHARED_SPEC.is_dir(), reason="../shared/spec is not beside this checkout")
@@ -111,3 +162,48 @@ def test_every_kpi_indicator_is_catalogued_with_its_published_text_and_target():
         assert {text: float(rows[code]["target_value"]) for text, code in indicators.items()} == {
             text: float(target) for text, target in published.items()
         }
+
+
+def code_columns(contract: SourceContract) -> dict[tuple[str, str], str]:
+    """(raw table, column) → the code list the contract holds it to."""
+    from dagster_project.lib.parsing.csv_modules import modules_of, table_name
+
+    columns = {}
+    for module in modules_of(contract).values():
+        for column in module.columns.values():
+            if column.kind == "code":
+                columns[table_name(contract, module.name), column.name] = column.codes
+        if module.items is not None and module.items.value in contract.spec.get("codes", {}):
+            columns[table_name(contract, module.items.table), module.items.value] = module.items.value
+    return columns
+
+
+@pytest.mark.parametrize("source", sorted(s for s, c in load_contracts().items() if c.format != "block_workbook"))
+def test_a_suite_holds_a_code_column_to_the_contracts_own_list_never_a_copy(source):
+    """One definition per code list: the suite names it (`{"$PARAMETER": "codes_<list>"}`), the contract holds it."""
+    contract = load_contracts()[source]
+    suite = json.loads((EXPECTATIONS_DIR / contract.suite).read_text(encoding="utf-8"))
+    held = code_columns(contract)
+    in_set = [e for e in suite["expectations"] if e["type"] == "expect_column_values_to_be_in_set"]
+    checked = set()
+    for expectation in in_set:
+        key = (expectation["meta"]["table"], expectation["kwargs"]["column"])
+        if key in held:
+            assert expectation["kwargs"]["value_set"] == {"$PARAMETER": f"codes_{held[key]}"}, key
+            checked.add(key)
+    assert checked == set(held), f"code columns no expectation holds to their list: {set(held) - checked}"
+
+
+@pytest.mark.parametrize("source", sorted(load_contracts()))
+def test_every_parameter_a_suite_names_is_one_validation_gives(source):
+    from dagster_project.lib.validation import suite_parameters
+
+    contract = load_contracts()[source]
+    suite = json.loads((EXPECTATIONS_DIR / contract.suite).read_text(encoding="utf-8"))
+    named = {
+        value["$PARAMETER"]
+        for e in suite["expectations"]
+        for value in e["kwargs"].values()
+        if isinstance(value, dict) and "$PARAMETER" in value
+    }
+    assert named <= set(suite_parameters(contract, date(2023, 3, 31)))

@@ -1,0 +1,283 @@
+"""What a contract in `sources/` may say, as pydantic models that reject what they do not know.
+
+A misspelt key (`personal_colums:`) or a name that points nowhere (a personal column no module has, a code list
+no `codes:` entry defines) would otherwise be read as "not there" and change what the pipeline does without a
+word: a personal column no longer withheld from findings, a rule no longer run. Every such mistake fails when the
+contracts load, naming the file, the key and the nearest key that is known.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+ColumnKind = Literal["id", "date", "month", "code", "codes", "flag", "count", "text"]
+Month = Annotated[int, Field(ge=1, le=12)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Delivery(Strict):
+    """When partners are expected to send (lib/submissions.py)."""
+
+    period_months: list[Month] = Field(min_length=1)
+    first_period: str = Field(pattern=r"^\d{4}-\d{2}$")
+    grace_days: int = Field(ge=0)
+
+
+class Column(Strict):
+    kind: ColumnKind
+    codes: str | None = None
+    optional: bool = False
+    separator: str = ","
+    maps_to: str | None = None
+    via: str | None = None
+
+
+class ItemColumns(Strict):
+    header: str
+    table: str
+    value: str
+
+
+class Module(Strict):
+    file: str | None = None
+    key: list[str] = Field(min_length=1)
+    columns: dict[str, Column]
+    required: bool = False
+    required_because: str = ""
+    ignored_columns: list[str] = []
+    item_columns: ItemColumns | None = None
+
+
+class PartnerLayout(Strict):
+    date_format: str | None = None
+    birth_month_from_full_date: bool = False
+    headers: dict[str, dict[str, str]] = {}
+    codes: dict[str, dict[str, str]] = {}
+
+
+class Lookup(Strict):
+    module: str
+    from_: str = Field(alias="from")
+    by: str
+    column: str
+
+
+class NoOverlap(Strict):
+    module: str
+    start: str
+    end: str
+
+
+class DaysBetween(Strict):
+    module: str
+    from_: str = Field(alias="from")
+    to: str
+    column: str
+
+
+class InReference(Strict):
+    module: str
+    column: str
+    seed: str
+    seed_column: str
+    flag: str
+
+
+class StaleOpenReferral(Strict):
+    years: int = Field(gt=0)
+    activity: dict[str, list[str]]
+
+
+class Checks(Strict):
+    known_child: list[str] = []
+    lookups: list[Lookup] = []
+    no_overlap: list[NoOverlap] = []
+    days_between: list[DaysBetween] = []
+    in_reference: list[InReference] = []
+    stale_open_referral: StaleOpenReferral | None = None
+
+
+class ValueColumn(Strict):
+    header: str
+    column: str
+    kind: Literal["count", "percent"]
+
+
+class WorkbookLayout(Strict):
+    title_row: int = Field(ge=1)
+    period_row: int = Field(ge=1)
+    period_pattern: str
+    window_banner: str
+    footnote_prefixes: list[str] = []
+    value_columns: list[ValueColumn] = Field(min_length=1)
+
+
+class Measure(Strict):
+    section: str
+    metric_code: str
+    label: str
+    force_area_only: bool = False
+
+
+class Contract(Strict):
+    """One file of `sources/`. The CSV formats (csv_zip, csv_file) describe `modules`; the police workbook
+    (block_workbook) its `areas`, `layout` and `measures`."""
+
+    source: str
+    description: str
+    partner: str
+    format: Literal["csv_zip", "csv_file", "block_workbook"]
+    file_pattern: str
+    file_example: str
+    file_form: str
+    suite: str
+    delivery: Delivery
+    window: str | None = None
+    authorities: list[str] = []
+    predecessor_codes: dict[str, str] = {}
+    personal_columns: list[str] = []
+    # CSV modules
+    modules: dict[str, Module] = {}
+    date_format: str | None = None
+    partners: dict[str, PartnerLayout] = {}
+    codes: dict[str, list[str]] = {}
+    indicators: dict[str, str] = {}
+    checks: Checks = Checks()
+    # The police workbook
+    raw_table: str | None = None
+    areas: dict[str, list[str]] = {}
+    force_area: str | None = None
+    ignored_sheets: list[str] = []
+    layout: WorkbookLayout | None = None
+    measures: list[Measure] = []
+
+    @model_validator(mode="after")
+    def names_point_somewhere(self) -> Contract:
+        problems = [*self._format_sections(), *self._module_references(), *self._check_references()]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def _format_sections(self) -> list[str]:
+        if self.format == "block_workbook":
+            needed = {"raw_table": self.raw_table, "areas": self.areas, "layout": self.layout}
+            needed["measures"] = self.measures
+        else:
+            needed = {"modules": self.modules, "date_format": self.date_format}
+            if self.format == "csv_file" and len(self.modules) != 1:
+                return ["a csv_file contract has exactly one module"]
+        problems = [f"format {self.format} needs {name!r}" for name, value in needed.items() if not value]
+        if not (self.authorities or self.force_area):
+            problems.append("delivery needs `authorities` or a `force_area`: who sends the files")
+        return problems
+
+    def _module_references(self) -> list[str]:
+        problems = []
+        columns = {name for module in self.modules.values() for name in module.columns}
+        problems += [
+            f"personal_columns: {name!r} is no module's column{_nearest(name, columns)}"
+            for name in self.personal_columns
+            if name not in columns
+        ]
+        for module_name, module in self.modules.items():
+            where = f"modules.{module_name}"
+            problems += [
+                f"{where}.key: {k!r} is not a column{_nearest(k, module.columns)}"
+                for k in module.key
+                if k not in module.columns
+            ]
+            for column_name, column in module.columns.items():
+                if column.kind in {"code", "codes"} and column.codes not in self.codes:
+                    problems.append(
+                        f"{where}.columns.{column_name}.codes: {column.codes!r} is no list under codes:"
+                        f"{_nearest(column.codes or '', self.codes)}"
+                    )
+                if column.via is not None and column.via != "indicators":
+                    problems.append(f"{where}.columns.{column_name}.via: {column.via!r} is not 'indicators'")
+        for code, partner in self.partners.items():
+            for module_name, headers in partner.headers.items():
+                module = self.modules.get(module_name)
+                if module is None:
+                    problems.append(f"partners.{code}.headers: {module_name!r} is no module")
+                    continue
+                problems += [
+                    f"partners.{code}.headers.{module_name}: {header!r} maps to {column!r}, not a column"
+                    f"{_nearest(column, module.columns)}"
+                    for header, column in headers.items()
+                    if column not in module.columns
+                ]
+        return problems
+
+    def _check_references(self) -> list[str]:
+        modules = self.modules
+        named = [("known_child", m) for m in self.checks.known_child]
+        named += [("lookups", c.module) for c in self.checks.lookups] + [
+            ("lookups", c.from_) for c in self.checks.lookups
+        ]
+        named += [
+            (kind, c.module)
+            for kind in ("no_overlap", "days_between", "in_reference")
+            for c in getattr(self.checks, kind)
+        ]
+        if self.checks.stale_open_referral is not None:
+            named += [("stale_open_referral", m) for m in self.checks.stale_open_referral.activity]
+        return [
+            f"checks.{kind}: {module!r} is no module{_nearest(module, modules)}"
+            for kind, module in named
+            if module not in modules
+        ]
+
+
+def validate_contract(spec: Any, origin: str) -> Contract:
+    """The contract, or a ValueError listing every problem with its key path and the nearest known key."""
+    try:
+        return Contract.model_validate(spec)
+    except ValidationError as error:
+        raise ValueError(f"{origin}: " + "; ".join(_describe(e) for e in error.errors())) from None
+
+
+def _describe(error: Any) -> str:
+    location = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        known = _known_keys(error["loc"][:-1])
+        return f"{location}: not a key the contract knows{_nearest(str(error['loc'][-1]), known)}"
+    message = str(error["ctx"]["error"]) if error["type"] == "value_error" else error["msg"]
+    return f"{location}: {message}" if location else message
+
+
+def _known_keys(parent: tuple[Any, ...]) -> list[str]:
+    """The keys a model at `parent` (a path from the contract's top) takes, by the names written in YAML."""
+    current: Any = Contract
+    for part in parent:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            fields = {field.alias or name: field for name, field in current.model_fields.items()}
+            current = fields[part].annotation if part in fields else None
+        elif get_origin(current) in {dict, list}:
+            current = get_args(current)[-1]
+        else:
+            return []
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [field.alias or name for name, field in current.model_fields.items()]
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """`X | None` → X."""
+    if get_origin(annotation) in {Union, types.UnionType}:
+        options = [a for a in get_args(annotation) if a is not type(None)]
+        return options[0] if len(options) == 1 else annotation
+    return annotation
+
+
+def _nearest(name: str, known: Any) -> str:
+    nearest = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f"; did you mean {nearest[0]!r}?" if nearest else ""
