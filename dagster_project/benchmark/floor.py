@@ -144,7 +144,7 @@ def _validate(
 ) -> None:
     """One pass per table: a count of the rows failing each expectation the floor can express."""
     definition = load_suite_definition(contract.suite)
-    parameters = suite_parameters(landed.period_end)
+    parameters = suite_parameters(contract, landed.period_end)
     checks = contract.spec.get("checks", {})
     derived = _derived_columns(contract, checks, tables)
     by_table: dict[str, list[str]] = {}

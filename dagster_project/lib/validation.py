@@ -20,6 +20,7 @@ import pandas as pd
 from dagster_project.lib.contracts import SourceContract
 from dagster_project.lib.findings import Finding, Severity
 from dagster_project.lib.parsing import ParsedExtract, ParsedTable, parser_format
+from dagster_project.lib.periods import financial_year_start
 from dagster_project.lib.privacy import WITHHELD, personal_columns
 from dagster_project.lib.serving import write_atomically
 from dagster_project.lib.settings import EXPECTATIONS_DIR
@@ -73,13 +74,14 @@ def validate_extract(contract: SourceContract, parsed: ParsedExtract, data_docs:
 
     An expectation whose meta names no `table` runs on the extract's only table; one whose meta `needs`
     another table is skipped when that table's part of the file is absent. Suites may use the parameters
-    (`{"$PARAMETER": name}`) of suite_parameters: the period end, its financial year's start, its academic year.
+    (`{"$PARAMETER": name}`) of suite_parameters: the contract's code lists, the period end, its financial year's
+    start, its academic year.
     """
     if parsed.row_count == 0:
         return []
     definition = load_suite_definition(contract.suite)
     frames = parser_format(contract).add_check_columns(contract, parsed)
-    parameters = suite_parameters(parsed.landed.period_end)
+    parameters = suite_parameters(contract, parsed.landed.period_end)
     personal = personal_columns(contract)
     findings: list[Finding] = []
     for name, frame in frames.items():
@@ -167,12 +169,14 @@ def _raise_if_expectation_failed_to_run(outcome: Any, suite: str, table: str) ->
         raise SuiteError(f"suite {suite!r}, table {table}: {outcome.expectation_config.type} could not run: {message}")
 
 
-def suite_parameters(period_end: date) -> dict[str, Any]:
-    year_of_april = period_end.year if period_end.month >= 4 else period_end.year - 1
+def suite_parameters(contract: SourceContract, period_end: date) -> dict[str, Any]:
+    """What a suite's `{"$PARAMETER": name}` stands for: the contract's code lists (`codes_<list>`, so a list is
+    written once, in the contract), the period end, its financial year's start and its academic year."""
     year_of_september = period_end.year if period_end.month >= 9 else period_end.year - 1
     return {
+        **{f"codes_{name}": list(codes) for name, codes in contract.spec.get("codes", {}).items()},
         "period_end": pd.Timestamp(period_end),
-        "financial_year_start": pd.Timestamp(year_of_april, 4, 1),
+        "financial_year_start": pd.Timestamp(financial_year_start(period_end)),
         # The academic year the period end falls in, as schools write it (2021-22), as a one-value set.
         "academic_years": [f"{year_of_september}-{(year_of_september + 1) % 100:02d}"],
     }

@@ -45,6 +45,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from dagster_project.lib.periods import financial_year_start
 from dagster_project.samples import simulation
 from dagster_project.samples.simulation import DAY, QUARTERS, Table, TableEdit, Weights, month_end
 
@@ -69,11 +70,6 @@ ANNUAL_CONCERNS: dict[str, int] = {
     "E06000066": 6_500,
 }
 SEASON = (1.00, 1.02, 0.98, 1.04, 0.97, 1.00, 1.05, 1.03, 0.90, 1.02, 0.97, 1.02)  # April .. March
-
-
-def _fy_start(day: date) -> date:
-    """1 April of the financial year holding day."""
-    return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
 
 
 def _age(birth: date, on: date) -> int:
@@ -553,7 +549,7 @@ def history(la: str) -> History:
 
 def _cut(la: str, period_end: date) -> tuple[list[Concern], list[Enquiry]]:
     """The concerns and enquiries of the extract for the quarter ending period_end."""
-    h, first = history(la), _fy_start(period_end)
+    h, first = history(la), financial_year_start(period_end)
     enquiries = [
         e for e in h.enquiries if e.start <= period_end and (e.start >= first or e.end is None or e.end >= first)
     ]
@@ -650,7 +646,7 @@ class _Edit(TableEdit):
 
     @property
     def year_start(self) -> date:
-        return _fy_start(self.period_end)
+        return financial_year_start(self.period_end)
 
     def concern_of(self, enquiry: list[str]) -> list[str]:
         concern_id = self.get(enquiry, "enquiries", "concern_id")

@@ -57,8 +57,7 @@ final as (
         pivoted.la_code,
         authorities.la_name,
         pivoted.period_end,
-        make_date(year(pivoted.period_end) - case when month(pivoted.period_end) < 4 then 1 else 0 end, 4, 1)
-            as financial_year_start,
+        {{ financial_year_start('pivoted.period_end') }} as financial_year_start,
         pivoted.* exclude (la_code, period_end)
 
     from pivoted

@@ -72,7 +72,7 @@ final as (
     left join population
         on population.la_code = pivoted.la_code
         and population.mid_year
-        = year(pivoted.period_end) - case when month(pivoted.period_end) <= 3 then 1 else 0 end
+        = year({{ financial_year_start('pivoted.period_end') }})
 
 )
 

@@ -16,9 +16,7 @@ final as (
         versions.load_id,
         versions.current_la_code as la_code,
         versions.period_end,
-        make_date(
-            year(versions.period_end) - case when month(versions.period_end) < 4 then 1 else 0 end, 4, 1
-        ) as financial_year_start
+        {{ financial_year_start('versions.period_end') }} as financial_year_start
 
     from versions
 

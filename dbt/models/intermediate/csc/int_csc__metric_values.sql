@@ -48,7 +48,7 @@ rates as (
     inner join windows using (load_id)
     inner join population
         on population.la_code = windows.la_code
-        and population.mid_year = year(windows.period_end) - case when month(windows.period_end) <= 3 then 1 else 0 end
+        and population.mid_year = year({{ financial_year_start('windows.period_end') }})
     where counts.metric_code in ('csc_cin_open', 'csc_cp_open', 'csc_cla_open')
 
 ),

@@ -1,0 +1,8 @@
+"""The partnership's years, defined once: the financial year starts on 1 April (dbt: macros/financial_year.sql)."""
+
+from datetime import date
+
+
+def financial_year_start(day: date) -> date:
+    """1 April of the financial year that holds `day`."""
+    return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
