@@ -9,9 +9,9 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from dagster_project.lib.atomic_files import copy_atomically, write_atomically
 from dagster_project.lib.dbt_project import require_manifest
 from dagster_project.lib.metering import stage
-from dagster_project.lib.serving import copy_atomically, write_atomically
 from dagster_project.lib.settings import DBT_PROJECT_DIR
 from dagster_project.resources import PublishedPagesResource, WarehouseResource
 

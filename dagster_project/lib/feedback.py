@@ -17,8 +17,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from dagster_project.lib.atomic_files import write_atomically
 from dagster_project.lib.findings import Finding
-from dagster_project.lib.serving import write_atomically
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADERS = ["severity", "rule", "sheet or module", "row", "column", "column header", "value", "what is expected"]

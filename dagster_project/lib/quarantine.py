@@ -4,9 +4,9 @@ area keeps the file too, so nothing is lost and it is never loaded twice; a corr
 
 from pathlib import Path
 
+from dagster_project.lib.atomic_files import copy_atomically
 from dagster_project.lib.feedback import IssueReport
 from dagster_project.lib.landing import sha256_of
-from dagster_project.lib.serving import copy_atomically
 
 
 class QuarantineError(RuntimeError):

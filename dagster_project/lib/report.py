@@ -27,9 +27,10 @@ import duckdb
 import jinja2
 from markupsafe import Markup, escape
 
+from dagster_project.lib.atomic_files import write_atomically
 from dagster_project.lib.disclosure import NOT_AVAILABLE, SMALLEST_SHOWN, SUPPRESSED, round_half_up
 from dagster_project.lib.publishing import FORCE_AREA
-from dagster_project.lib.serving import connect_published, write_atomically
+from dagster_project.lib.serving import connect_published
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "report"
 TREND_PERIODS = 12

@@ -10,11 +10,11 @@ that opens the path gets the new one. Nothing ever writes to the published file,
 out, nor the other way round.
 """
 
-import os
-import shutil
 from pathlib import Path
 
 import duckdb
+
+from dagster_project.lib.atomic_files import replace_atomically
 
 READER_SCHEMAS = ("marts", "publication", "reference")
 STORAGE_VERSION = "v1.0.0"
@@ -22,22 +22,22 @@ STORAGE_VERSION = "v1.0.0"
 
 def publish_warehouse(build: duckdb.DuckDBPyConnection, published: Path) -> dict[str, int]:
     """Copy the reader-facing schemas of the open build warehouse to `published`, atomically; rows per table."""
-    published.parent.mkdir(parents=True, exist_ok=True)
-    staging = staging_path(published)
-    staging.unlink(missing_ok=True)
     tables = reader_tables(build)
     rows: dict[str, int] = {}
-    build.execute(f"attach '{staging}' as published_copy (STORAGE_VERSION '{STORAGE_VERSION}')")
-    try:
-        for schema in sorted({schema for schema, _ in tables}):
-            build.execute(f'create schema published_copy."{schema}"')
-        for schema, table in tables:
-            build.execute(f'create table published_copy."{schema}"."{table}" as from "{schema}"."{table}"')
-            (count,) = build.execute(f'select count(*) from published_copy."{schema}"."{table}"').fetchone()
-            rows[f"{schema}.{table}"] = count
-    finally:
-        build.execute("detach published_copy")
-    os.replace(staging, published)
+
+    def copy_reader_schemas(staging: Path) -> None:
+        build.execute(f"attach '{staging}' as published_copy (STORAGE_VERSION '{STORAGE_VERSION}')")
+        try:
+            for schema in sorted({schema for schema, _ in tables}):
+                build.execute(f'create schema published_copy."{schema}"')
+            for schema, table in tables:
+                build.execute(f'create table published_copy."{schema}"."{table}" as from "{schema}"."{table}"')
+                (count,) = build.execute(f'select count(*) from published_copy."{schema}"."{table}"').fetchone()
+                rows[f"{schema}.{table}"] = count
+        finally:
+            build.execute("detach published_copy")
+
+    replace_atomically(published, copy_reader_schemas)
     return rows
 
 
@@ -54,32 +54,3 @@ def reader_tables(connection: duckdb.DuckDBPyConnection) -> list[tuple[str, str]
 def connect_published(published: Path) -> duckdb.DuckDBPyConnection:
     """A reader's connection: read-only, to the last complete build."""
     return duckdb.connect(str(published), read_only=True)
-
-
-def write_atomically(destination: Path, content: str | bytes) -> Path:
-    """Replace `destination` in one step: whoever opens it gets the old file or the new one, whole."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = staging_path(destination)
-    try:
-        staging.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-        os.replace(staging, destination)
-    finally:
-        staging.unlink(missing_ok=True)
-    return destination
-
-
-def copy_atomically(source: Path, destination: Path) -> Path:
-    """Copy `source` over `destination` in one step, streaming (files may be large)."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = staging_path(destination)
-    try:
-        shutil.copyfile(source, staging)
-        os.replace(staging, destination)
-    finally:
-        staging.unlink(missing_ok=True)
-    return destination
-
-
-def staging_path(destination: Path) -> Path:
-    """Where to write a file before renaming it over `destination`: beside it (one file system), hidden."""
-    return destination.with_name(f".{destination.name}.{os.getpid()}.tmp")

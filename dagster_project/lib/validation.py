@@ -17,12 +17,12 @@ from typing import Any
 
 import pandas as pd
 
+from dagster_project.lib.atomic_files import write_atomically
 from dagster_project.lib.contracts import SourceContract
 from dagster_project.lib.findings import Finding, Severity
 from dagster_project.lib.parsing import ParsedExtract, ParsedTable, parser_format
 from dagster_project.lib.periods import financial_year_start
 from dagster_project.lib.privacy import WITHHELD, personal_columns
-from dagster_project.lib.serving import write_atomically
 from dagster_project.lib.settings import EXPECTATIONS_DIR
 
 SEVERITY_BY_GX = {"critical": Severity.ERROR, "warning": Severity.QUERY, "info": Severity.QUERY}
