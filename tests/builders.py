@@ -55,10 +55,10 @@ def write_scorecard(path: Path, period_end: date, sheets: dict[str, list[list[ob
 
 def sheet_for(workbook: openpyxl.Workbook, la_code: str):
     """The sheet of an area in a sample workbook, whichever alias the force used that quarter."""
-    from dagster_project.lib.contracts import load_contracts
     from dagster_project.lib.parsing.block_workbook import normalise
+    from dagster_project.lib.registry import load_registry
 
-    aliases = {normalise(a) for a in load_contracts()["police_scorecard"].spec["areas"][la_code]}
+    aliases = {normalise(a) for a in load_registry().areas[la_code].aliases}
     return next(ws for ws in workbook.worksheets if normalise(ws.title) in aliases)
 
 

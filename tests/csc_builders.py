@@ -105,7 +105,7 @@ def write_csc_zip(path: Path, modules: Modules | None = None, extra_members: dic
 
 def as_bristol(modules: dict[str, list[dict[str, str]]]) -> dict[str, list[dict[str, str]]]:
     """The same records as Bristol's case system exports them: its headers, codes and DD/MM/YYYY dates."""
-    partner = CONTRACT["partners"]["E06000023"]
+    partner = CONTRACT["layouts"]["bristol_case_system"]
     sexes = {canonical: written for written, canonical in partner["codes"]["sex"].items()}
     converted = {}
     for module, rows in modules.items():

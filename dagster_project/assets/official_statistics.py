@@ -4,7 +4,7 @@ the scorecard's England and South West comparators and each authority's official
 import dagster as dg
 import pandas as pd
 
-from dagster_project.lib.comparators import fetch_all, load_config, official_figures
+from dagster_project.lib.comparators import areas, fetch_all, load_config, official_figures
 from dagster_project.resources import OfficialStatisticsResource, WarehouseResource
 
 RAW_TABLE = "raw.dfe_statistics"
@@ -28,7 +28,7 @@ def dfe_statistics(
     for item in fetched:
         if item.status == "stale":
             context.log.warning(f"{item.data_set.title}: the service failed ({item.detail}); the last good data serves")
-    figures = official_figures(fetched, config["areas"]).assign(fetched_at=pd.Timestamp.now(tz="UTC").tz_localize(None))
+    figures = official_figures(fetched, areas(config)).assign(fetched_at=pd.Timestamp.now(tz="UTC").tz_localize(None))
     with warehouse.connect() as connection:
         connection.register("figures", figures)
         connection.execute("begin transaction")

@@ -1,6 +1,6 @@
-"""A copy of the project whose partner lists name every authority of a scaled data set, as a national
-deployment's own copy would: the scaled sources' contracts list them (a synthetic authority with its template's
-partner layout), and the reference seeds carry their names and child populations (their template's)."""
+"""A copy of the project whose partner registry names every authority of a scaled data set, as a national
+deployment's own copy would: the registry's seeds list them (a synthetic authority with its template's partner
+layout), and the reference seeds carry their child populations (their template's)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ import csv
 import shutil
 from pathlib import Path
 
-import yaml
-
-from dagster_project.samples.scale import SCALED_SOURCES, ScaledAuthority
+from dagster_project.samples.scale import ScaledAuthority
 
 PROJECT_PARTS = ("dagster_project", "sources", "expectations", "dbt", "reference", "dagster.yaml", "workspace.yaml")
 UNCOPIED = shutil.ignore_patterns("target", "logs", "dbt_packages", "__pycache__", ".user.yml")
@@ -27,22 +25,16 @@ def national_project(repo: Path, authorities: list[ScaledAuthority], target: Pat
         else:
             shutil.copy2(source, target / part)
     synthetic = [a for a in authorities if a.synthetic]
-    for writer in SCALED_SOURCES:
-        _list_partners(target / "sources" / f"{writer.source}.yaml", synthetic)
-    seeds = target / "dbt" / "seeds"
+    seeds = target / "dbt" / "seeds"  # the partner registry (lib/registry.py) and the reference data
     _add_rows(seeds / "authorities.csv", "la_code", synthetic, _authority_row)
+    _add_rows(seeds / "partner_layouts.csv", "la_code", synthetic, _layout_rows)
     _add_rows(seeds / "child_population.csv", "la_code", synthetic, _population_row)
     return target
 
 
-def _list_partners(path: Path, synthetic: list[ScaledAuthority]) -> None:
-    contract = yaml.safe_load(path.read_text(encoding="utf-8"))
-    contract["authorities"] = [*contract["authorities"], *(a.code for a in synthetic)]
-    layouts = contract.get("partners", {})
-    for authority in synthetic:
-        if authority.template in layouts:
-            layouts[authority.code] = layouts[authority.template]
-    path.write_text(yaml.safe_dump(contract, sort_keys=False, allow_unicode=True), encoding="utf-8")
+def _layout_rows(authority: ScaledAuthority, template: dict[str, str]) -> list[dict[str, str]]:
+    """A synthetic authority sends its template's files, so it writes its template's layouts."""
+    return [template | {"la_code": authority.code}]
 
 
 def _add_rows(path: Path, key: str, synthetic: list[ScaledAuthority], make_rows) -> None:
@@ -67,6 +59,7 @@ def _authority_row(authority: ScaledAuthority, template: dict[str, str]) -> list
             "la_name": f"Synthetic {authority.code} (as {template['la_name']})",
             "old_la_code": "",
             "predecessor_code": "",
+            "aliases": "",  # its template's names would make a police sheet ambiguous
             "note": f"synthetic authority for the benchmark, sending {authority.template}'s extracts",
         }
     ]

@@ -25,6 +25,7 @@ import yaml
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from dagster_project.lib.registry import load_registry
 from dagster_project.lib.settings import REPO_ROOT, SOURCES_DIR
 
 CONFIG_PATH = SOURCES_DIR / "http" / "dfe_statistics.yaml"
@@ -63,6 +64,11 @@ class Fetched:
 def load_config(path: Path = CONFIG_PATH) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
+
+
+def areas(config: Mapping[str, Any]) -> list[str]:
+    """The areas whose official figures are kept: the comparators, and every authority of the registry."""
+    return [*config["comparator_areas"], *sorted(load_registry().known_authority_codes())]
 
 
 def data_sets(config: Mapping[str, Any]) -> list[DataSet]:

@@ -139,21 +139,20 @@ class Contract(Strict):
     file_form: str
     suite: str
     delivery: Delivery
+    # Who sends: a file from each authority of the partner registry (lib/registry.py), or one for the force area.
+    sent_by: Literal["authorities", "force_area"]
     window: str | None = None
-    authorities: list[str] = []
-    predecessor_codes: dict[str, str] = {}
     personal_columns: list[str] = []
     # CSV modules
     modules: dict[str, Module] = {}
     date_format: str | None = None
-    partners: dict[str, PartnerLayout] = {}
+    # Case systems' layouts by name; which authority writes which is the registry's (partner_layouts.csv).
+    layouts: dict[str, PartnerLayout] = {}
     codes: dict[str, list[str]] = {}
     indicators: dict[str, str] = {}
     checks: Checks = Checks()
     # The police workbook
     raw_table: str | None = None
-    areas: dict[str, list[str]] = {}
-    force_area: str | None = None
     ignored_sheets: list[str] = []
     layout: WorkbookLayout | None = None
     measures: list[Measure] = []
@@ -167,16 +166,13 @@ class Contract(Strict):
 
     def _format_sections(self) -> list[str]:
         if self.format == "block_workbook":
-            needed = {"raw_table": self.raw_table, "areas": self.areas, "layout": self.layout}
+            needed = {"raw_table": self.raw_table, "layout": self.layout}
             needed["measures"] = self.measures
         else:
             needed = {"modules": self.modules, "date_format": self.date_format}
             if self.format == "csv_file" and len(self.modules) != 1:
                 return ["a csv_file contract has exactly one module"]
-        problems = [f"format {self.format} needs {name!r}" for name, value in needed.items() if not value]
-        if not (self.authorities or self.force_area):
-            problems.append("delivery needs `authorities` or a `force_area`: who sends the files")
-        return problems
+        return [f"format {self.format} needs {name!r}" for name, value in needed.items() if not value]
 
     def _module_references(self) -> list[str]:
         problems = []
@@ -201,14 +197,14 @@ class Contract(Strict):
                     )
                 if column.via is not None and column.via != "indicators":
                     problems.append(f"{where}.columns.{column_name}.via: {column.via!r} is not 'indicators'")
-        for code, partner in self.partners.items():
+        for code, partner in self.layouts.items():
             for module_name, headers in partner.headers.items():
                 module = self.modules.get(module_name)
                 if module is None:
-                    problems.append(f"partners.{code}.headers: {module_name!r} is no module")
+                    problems.append(f"layouts.{code}.headers: {module_name!r} is no module")
                     continue
                 problems += [
-                    f"partners.{code}.headers.{module_name}: {header!r} maps to {column!r}, not a column"
+                    f"layouts.{code}.headers.{module_name}: {header!r} maps to {column!r}, not a column"
                     f"{_nearest(column, module.columns)}"
                     for header, column in headers.items()
                     if column not in module.columns

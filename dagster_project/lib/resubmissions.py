@@ -13,6 +13,7 @@ import duckdb
 from dagster_project.lib.contracts import SourceContract
 from dagster_project.lib.loading import RAW_SCHEMA
 from dagster_project.lib.parsing import parser_format
+from dagster_project.lib.registry import load_registry
 
 POSITION_COLUMNS = ("load_id", "row_number", "file_name", "sheet_name", "cell_letter", "cell_header")
 CHANGES_TABLE = f"{RAW_SCHEMA}.resubmission_changes"  # created with the raw layer (lib/loading.py)
@@ -75,9 +76,9 @@ def partner_codes(contract: SourceContract, la_code: str | None) -> set[str]:
     """Every code a partner's files may carry: its current one and its predecessors'."""
     if la_code is None:
         return set()
-    successors = contract.spec.get("predecessor_codes") or {}
-    current = successors.get(la_code, la_code)
-    return {current} | {old for old, new in successors.items() if new == current}
+    registry = load_registry()
+    current = registry.current_code(la_code)
+    return {current} | {old for old, new in registry.predecessors().items() if new == current}
 
 
 def compare_tables(

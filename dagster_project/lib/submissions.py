@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from dagster_project.lib.contracts import SourceContract
+from dagster_project.lib.registry import load_registry
 
 EXPECTED_COLUMNS = ["source", "la_code", "period_end", "due_date", "as_of"]
 EXPECTED_TABLE = "raw.expected_submissions"
@@ -44,8 +45,8 @@ class Delivery:
 
     @classmethod
     def of(cls, contract: SourceContract) -> Delivery:
-        spec = contract.spec["delivery"]  # the contract's schema requires it, and who delivers
-        partners = contract.spec.get("authorities") or [contract.spec["force_area"]]
+        spec, registry = contract.spec["delivery"], load_registry()
+        partners = registry.authorities() if contract.spec["sent_by"] == "authorities" else [registry.force_area()]
         year, month = (int(part) for part in str(spec["first_period"]).split("-"))
         return cls(
             source=contract.source,
@@ -53,7 +54,7 @@ class Delivery:
             period_months=tuple(sorted(int(m) for m in spec["period_months"])),
             first_period=month_end(year, month),
             grace_days=int(spec["grace_days"]),
-            predecessors=dict(contract.spec.get("predecessor_codes") or {}),
+            predecessors=registry.predecessors() if contract.spec["sent_by"] == "authorities" else {},
         )
 
     def periods(self, as_of: date) -> list[date]:

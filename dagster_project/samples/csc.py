@@ -49,6 +49,7 @@ from typing import NamedTuple, TypeVar
 
 import numpy as np
 
+from dagster_project.lib.registry import load_registry
 from dagster_project.samples import simulation
 from dagster_project.samples.simulation import DAY, QUARTERS, Row, TableEdit, Weights, month_end
 
@@ -1607,7 +1608,7 @@ class Layout:
 
 def _layout(la: str) -> Layout:
     contract = load_contract()
-    partner = contract.get("partners", {}).get(la, {})
+    partner = contract.get("layouts", {}).get(load_registry().layout_of(SOURCE, la), {})
     return Layout(
         date_format=partner.get("date_format", contract["date_format"]),
         full_birth_date=partner.get("birth_month_from_full_date", False),

@@ -40,6 +40,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from dagster_project.lib.registry import load_registry
 from dagster_project.samples.xlsx import save_workbook_deterministic
 
 CONTRACT_PATH = Path(__file__).resolve().parents[2] / "sources" / "police_scorecard.yaml"
@@ -236,14 +237,14 @@ class Contract:
 
 @functools.cache
 def load_contract() -> Contract:
-    raw = yaml.safe_load(CONTRACT_PATH.read_text())
+    raw, registry = yaml.safe_load(CONTRACT_PATH.read_text()), load_registry()
     measures = [
         Measure(m["section"], m["label"], m["metric_code"], m.get("force_area_only", False)) for m in raw["measures"]
     ]
     return Contract(
         partner=raw["partner"],
-        areas=raw["areas"],
-        force_area=raw["force_area"],
+        areas={code: list(registry.areas[code].aliases) for code in [*registry.authorities(), registry.force_area()]},
+        force_area=registry.force_area(),
         measures=measures,
         layout=raw["layout"],
         value_headers=[column["header"] for column in raw["layout"]["value_columns"]],

@@ -72,7 +72,7 @@ def _sample_identifiers(source: str) -> set[str]:
     spec = load_contracts()[source].spec
     personal = set(spec.get("personal_columns", []))
     headers = set(personal)
-    for partner in spec.get("partners", {}).values():
+    for partner in spec.get("layouts", {}).values():
         for renamed in partner.get("headers", {}).values():
             headers |= {header for header, canonical in renamed.items() if canonical in personal}
     identifiers: set[str] = set()

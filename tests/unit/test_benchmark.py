@@ -10,11 +10,11 @@ from datetime import date
 import duckdb
 import pandas as pd
 import pytest
-import yaml
 
 from dagster_project.benchmark.floor import UNIQUE, _failing_rows, _row_condition
 from dagster_project.benchmark.national import national_project
 from dagster_project.lib import metering
+from dagster_project.lib.registry import load_registry
 from dagster_project.lib.settings import REPO_ROOT
 from dagster_project.samples import scale
 from dagster_project.samples.simulation import ExtractWriter
@@ -55,14 +55,11 @@ def test_synthetic_authorities_send_copies_of_their_templates_extracts(tmp_path,
 def test_the_national_copy_of_the_project_lists_every_authority_with_its_templates_layout(tmp_path):
     members = scale.scaled_authorities(7)
     project = national_project(REPO_ROOT, members, tmp_path / "project")
-    csc = yaml.safe_load((project / "sources" / "csc.yaml").read_text())
-    assert csc["authorities"][-2:] == ["E06900001", "E06900002"]
-    assert csc["partners"]["E06900002"] == csc["partners"]["E06000023"]  # Bristol's case system's layout
-    asc = yaml.safe_load((project / "sources" / "asc.yaml").read_text())
-    assert "E06900001" in asc["authorities"]
-    with (project / "dbt" / "seeds" / "authorities.csv").open() as handle:
-        authorities = {row["la_code"]: row for row in csv.DictReader(handle)}
-    assert authorities["E06900001"]["area_type"] == "local_authority"
+    registry = load_registry(project / "dbt" / "seeds")
+    assert registry.authorities()[-2:] == ["E06900001", "E06900002"]
+    assert registry.layout_of("csc", "E06900002") == registry.layout_of("csc", "E06000023") == "bristol_case_system"
+    assert registry.areas["E06900001"].area_type == "local_authority" and registry.areas["E06900001"].aliases == ()
+    assert (project / "sources" / "csc.yaml").read_bytes() == (REPO_ROOT / "sources" / "csc.yaml").read_bytes()
     with (project / "dbt" / "seeds" / "child_population.csv").open() as handle:
         population = [row for row in csv.DictReader(handle) if row["la_code"] in ("E06900001", "E06000022")]
     by_code = {

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from dagster_project.lib.contracts import ContractError, SourceContract, load_contracts
+from dagster_project.lib.registry import load_registry
 from dagster_project.lib.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, REPO_ROOT, SOURCES_DIR
 
 SHARED_SPEC = REPO_ROOT.parent / "shared" / "spec"
@@ -86,7 +87,7 @@ def test_a_misspelt_key_fails_the_load_naming_the_file_the_key_and_the_nearest_k
             "checks.lookups: 'assesments' is no module; did you mean 'assessments'?",
         ),
         (
-            lambda s: s["partners"]["E06000023"]["headers"]["children"].update({"Sex": "sexx"}),
+            lambda s: s["layouts"]["bristol_case_system"]["headers"]["children"].update({"Sex": "sexx"}),
             "maps to 'sexx', not a column; did you mean 'sex'?",
         ),
         (
@@ -207,3 +208,27 @@ def test_every_parameter_a_suite_names_is_one_validation_gives(source):
         if isinstance(value, dict) and "$PARAMETER" in value
     }
     assert named <= set(suite_parameters(contract, date(2023, 3, 31)))
+
+
+def test_the_registry_is_the_one_list_of_authorities_no_contract_names_one():
+    """A national deployment lists its authorities in dbt/seeds/authorities.csv and nowhere else. A contract's
+    `file_example` shows a file name (an example, not a partner list); no other line carries an area code."""
+    codes = set(load_registry().areas) | set(load_registry().predecessors())
+    for path in sorted(SOURCES_DIR.rglob("*.yaml")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.startswith("file_example:"):
+                named = codes & set(re.findall(r"E\d{8}", line))
+                assert not named, f"{path.name}:{number} names {named}: list it in the partner registry instead"
+
+
+def test_every_layout_the_registry_assigns_is_one_its_contract_describes():
+    registry, contracts = load_registry(), load_contracts()
+    for (source, la_code), layout in registry.layouts.items():
+        assert la_code in registry.authorities(), la_code
+        assert layout in contracts[source].spec.get("layouts", {}), f"{source} has no layout {layout!r}"
+
+
+def test_predecessor_codes_resolve_to_the_series_they_continue():
+    registry = load_registry()
+    assert registry.current_code("E10000027") == "E06000066" == registry.current_code("E06000066")
+    assert "E10000027" in registry.known_authority_codes() and registry.force_area() == "E23000036"

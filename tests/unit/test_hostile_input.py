@@ -18,6 +18,7 @@ from dagster_project.lib.landing import identify
 from dagster_project.lib.loading import Status
 from dagster_project.lib.parsing import parse_extract
 from dagster_project.lib.parsing.limits import MAX_BYTES
+from dagster_project.lib.registry import load_registry
 from dagster_project.lib.settings import SAMPLE_EXTRACTS_DIR
 
 SAMPLES = {
@@ -232,10 +233,9 @@ def _layout_samples() -> list[tuple[str, Path]]:
         if contract.format not in {"csv_zip", "csv_file"}:
             continue
         files = sorted((SAMPLE_EXTRACTS_DIR / source).glob("*"))
-        partners = set(contract.spec.get("partners", {}))
-        canonical = next(f for f in files if identify(contract, f).la_code not in partners)
-        samples.append((source, canonical))
-        samples += [(source, next(f for f in files if identify(contract, f).la_code == code)) for code in partners]
+        layout = {f: load_registry().layout_of(source, identify(contract, f).la_code or "") for f in files}
+        for name in [None, *contract.spec.get("layouts", {})]:
+            samples.append((source, next(f for f in files if layout[f] == name)))
     return samples
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.lib.comparators import ComparatorsUnavailable, fetch_all, load_config, official_figures
+from dagster_project.lib.comparators import ComparatorsUnavailable, areas, fetch_all, load_config, official_figures
 from tests.ees_server import EesStandIn, start
 
 FAST = {"timeout_seconds": 0.5, "retries": 2, "backoff_seconds": 0}
@@ -24,7 +24,7 @@ def config(**overrides) -> dict:
 
 
 def referrals(fetched, la_code: str = "E06000024", year: int = 2023) -> float:
-    figures = official_figures(fetched, load_config()["areas"])
+    figures = official_figures(fetched, areas(load_config()))
     chosen = figures[(figures.area_code == la_code) & (figures.time_period == year)]
     return chosen.loc[chosen.measure == "csc_referrals", "value"].item()
 
@@ -34,7 +34,7 @@ def test_data_sets_are_found_by_title_and_downloaded(service, tmp_path):
     assert {f.status for f in fetched} == {"downloaded"}
     # North Somerset 2022-23 in the census: 1,027 referrals (1,024 in its own quarterly extract).
     assert referrals(fetched) == 1027
-    figures = official_figures(fetched, load_config()["areas"])
+    figures = official_figures(fetched, areas(load_config()))
     assert {"E92000001", "E12000009", "E06000066"} <= set(figures.area_code)
 
 

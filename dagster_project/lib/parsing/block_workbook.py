@@ -26,6 +26,7 @@ from dagster_project.lib.landing import LandedFile
 from dagster_project.lib.parsing import ColumnRef, ParsedExtract, ParsedTable, ParserFormat
 from dagster_project.lib.parsing.limits import archive_findings
 from dagster_project.lib.parsing.values import CellValueError, is_blank, parse_count, parse_percent, round_half_up
+from dagster_project.lib.registry import load_registry
 
 # A footnote mark after a label: `*`, daggers, superscript digits.
 _TRAILING_MARK = re.compile(r"[\s*†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+$")
@@ -65,7 +66,7 @@ class BlockLayout:
 
     area_by_alias: dict[str, str]
     aliases_by_area: dict[str, list[str]]
-    force_area: str | None
+    force_area: str
     ignored_sheets: frozenset[str]
     period_row: int
     period_pattern: re.Pattern[str]
@@ -77,12 +78,14 @@ class BlockLayout:
 
     @classmethod
     def from_contract(cls, contract: SourceContract) -> BlockLayout:
-        spec, layout = contract.spec, contract.spec["layout"]
+        spec, layout, registry = contract.spec, contract.spec["layout"], load_registry()
         measures = [Measure(**m) for m in spec["measures"]]
+        # A sheet per area of the partner registry, named as its `aliases` say.
+        areas = {code: list(registry.areas[code].aliases) for code in [*registry.authorities(), registry.force_area()]}
         return cls(
-            area_by_alias={normalise(alias): code for code, aliases in spec["areas"].items() for alias in aliases},
-            aliases_by_area={code: list(aliases) for code, aliases in spec["areas"].items()},
-            force_area=spec.get("force_area"),
+            area_by_alias={normalise(alias): code for code, aliases in areas.items() for alias in aliases},
+            aliases_by_area=areas,
+            force_area=registry.force_area(),
             ignored_sheets=frozenset(normalise(name) for name in spec.get("ignored_sheets", [])),
             period_row=layout["period_row"],
             period_pattern=re.compile(layout["period_pattern"], re.IGNORECASE),
@@ -353,7 +356,7 @@ def add_check_columns(contract: SourceContract, parsed: ParsedExtract) -> dict[s
         _agreement(given, current, previous)
         for given, current, previous in zip(frame["pct_chg"], frame["current_12m"], frame["previous_12m"], strict=True)
     ]
-    force_area = contract.spec.get("force_area")
+    force_area = load_registry().force_area()
     for column in ("current_12m", "previous_12m"):
         totals = frame[frame["la_code"] != force_area].groupby("metric_code")[column].sum(min_count=1)
         frame[f"authorities_{column}"] = frame["metric_code"].map(totals).where(frame["la_code"] == force_area)

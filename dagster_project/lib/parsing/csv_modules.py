@@ -23,6 +23,7 @@ from dagster_project.lib.landing import LandedFile
 from dagster_project.lib.parsing import ColumnRef, ParsedExtract
 from dagster_project.lib.parsing.values import CellValueError, parse_count
 from dagster_project.lib.privacy import WITHHELD, personal_columns, pseudonymise
+from dagster_project.lib.registry import load_registry
 from dagster_project.lib.settings import DBT_PROJECT_DIR
 
 DTYPES = {
@@ -112,17 +113,15 @@ def _item_columns(spec: dict[str, str] | None) -> ItemColumns | None:
 
 
 def layout_for(contract: SourceContract, la_code: str | None) -> PartnerLayout:
-    partner = contract.spec.get("partners", {}).get(la_code, {})
+    """The layout the registry says this authority's files of the source are in, or the contract's own."""
+    name = load_registry().layout_of(contract.source, la_code or "")
+    partner = contract.spec.get("layouts", {}).get(name, {})
     return PartnerLayout(
         date_format=partner.get("date_format", contract.spec["date_format"]),
         birth_month_from_full_date=partner.get("birth_month_from_full_date", False),
         headers=partner.get("headers", {}),
         codes=partner.get("codes", {}),
     )
-
-
-def successor_code(contract: SourceContract, la_code: str) -> str:
-    return contract.spec.get("predecessor_codes", {}).get(la_code, la_code)
 
 
 def table_name(contract: SourceContract, module: str) -> str:
@@ -138,7 +137,7 @@ class ModuleReader:
         self.contract, self.module, self.layout, self.landed, self.key = contract, module, layout, landed, key
         self.personal = personal_columns(contract)
         # Pseudonyms are namespaced by the authority's current code, so Somerset's people keep theirs across 2023.
-        self.authority = successor_code(contract, landed.la_code or "")
+        self.authority = load_registry().current_code(landed.la_code or "")
         self.findings: list[Finding] = []
         self.refs: dict[str, ColumnRef] = {}
         self.item_headers: list[tuple[str, str, str]] = []  # (item reference, header, column letter)
@@ -316,7 +315,7 @@ def empty_items(module: ModuleSpec) -> pd.DataFrame:
 
 
 def authority_findings(contract: SourceContract, landed: LandedFile) -> list[Finding]:
-    known = set(contract.spec.get("authorities", [])) | set(contract.spec.get("predecessor_codes", {}))
+    known = load_registry().known_authority_codes()
     if landed.la_code in known:
         return []
     return [
@@ -392,7 +391,7 @@ def reference_values(contract: SourceContract, reference: dict[str, str], la_cod
     """The values of a reference-data seed (dbt/seeds) column, for the file's authority when the seed has la_code."""
     seed = pd.read_csv(DBT_PROJECT_DIR / "seeds" / f"{reference['seed']}.csv", dtype=str, keep_default_na=False)
     if "la_code" in seed.columns:
-        seed = seed[seed["la_code"] == successor_code(contract, la_code)]
+        seed = seed[seed["la_code"] == load_registry().current_code(la_code)]
     return set(seed[reference["seed_column"]])
 
 
