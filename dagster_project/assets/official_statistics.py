@@ -5,6 +5,7 @@ import dagster as dg
 import pandas as pd
 
 from dagster_project.lib.comparators import areas, fetch_all, load_config, official_figures
+from dagster_project.lib.loading import replace_table
 from dagster_project.resources import OfficialStatisticsResource, WarehouseResource
 
 RAW_TABLE = "raw.dfe_statistics"
@@ -30,10 +31,7 @@ def dfe_statistics(
             context.log.warning(f"{item.data_set.title}: the service failed ({item.detail}); the last good data serves")
     figures = official_figures(fetched, areas(config)).assign(fetched_at=pd.Timestamp.now(tz="UTC").tz_localize(None))
     with warehouse.connect() as connection:
-        connection.register("figures", figures)
-        connection.execute("begin transaction")
-        connection.execute(f"create or replace table {RAW_TABLE} as select * from figures")
-        connection.execute("commit")
+        replace_table(connection, RAW_TABLE, figures)
     statuses = {item.data_set.title: item.status for item in fetched}
     return dg.MaterializeResult(
         metadata={

@@ -3,10 +3,8 @@
 import dagster as dg
 
 from dagster_project.lib.metering import stage
-from dagster_project.lib.publishing import publish_scorecard
+from dagster_project.lib.publishing import write_published_scorecard
 from dagster_project.resources import WarehouseResource
-
-SCORECARD = "publication.partnership_scorecard"
 
 
 @dg.asset(
@@ -22,16 +20,7 @@ SCORECARD = "publication.partnership_scorecard"
 @stage("publishing")
 def published_partnership_scorecard(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as connection:
-        scorecard = connection.execute(
-            """select la_code, metric_code, period_end, unit, value, crosses_series_break
-               from marts.partnership_scorecard order by metric_code, la_code, period_end"""
-        ).df()
-        published = publish_scorecard(scorecard)
-        connection.register("published", published)
-        connection.execute("begin transaction")
-        connection.execute("create schema if not exists publication")
-        connection.execute(f"create or replace table {SCORECARD} as select * from published")
-        connection.execute("commit")
+        published = write_published_scorecard(connection)
     return dg.MaterializeResult(
         metadata={
             "rows": len(published),

@@ -163,6 +163,19 @@ def load_extract(
     return LoadOutcome(load_id, status, errors, queries, parsed.row_count)
 
 
+def replace_table(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """`schema.table` replaced by the frame's rows in one transaction: readers see the old table or the new."""
+    schema = table.split(".")[0]
+    connection.register("replacing_rows", frame)
+    try:
+        connection.begin()
+        connection.execute(f"create schema if not exists {schema}")
+        connection.execute(f"create or replace table {table} as select * from replacing_rows")
+        connection.commit()
+    finally:
+        connection.unregister("replacing_rows")
+
+
 def _insert_extract(
     connection: duckdb.DuckDBPyConnection,
     contract: SourceContract,

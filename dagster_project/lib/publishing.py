@@ -12,15 +12,29 @@ from collections.abc import Mapping
 from datetime import date
 from fractions import Fraction
 
+import duckdb
 import pandas as pd
 
 from dagster_project.lib.disclosure import HIDDEN, NOT_APPLICABLE, NOT_AVAILABLE, Relation, protect, round_half_up
+from dagster_project.lib.loading import replace_table
+from dagster_project.lib.registry import load_registry
 
-FORCE_AREA = "E23000036"
+PUBLISHED_SCORECARD = "publication.partnership_scorecard"
 NO_AREA = "no area"
 
 Cell = tuple[str, date]
 PUBLISHED_COLUMNS = ["la_code", "metric_code", "period_end", "unit", "value", "previous_value", "change", "pct_change"]
+
+
+def write_published_scorecard(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """marts.partnership_scorecard through disclosure control, written as publication.partnership_scorecard."""
+    scorecard = connection.execute(
+        """select la_code, metric_code, period_end, unit, value, crosses_series_break
+           from marts.partnership_scorecard order by metric_code, la_code, period_end"""
+    ).df()
+    published = publish_scorecard(scorecard)
+    replace_table(connection, PUBLISHED_SCORECARD, published)
+    return published
 
 
 def publish_scorecard(scorecard: pd.DataFrame) -> pd.DataFrame:
@@ -69,14 +83,15 @@ def force_area_relations(cells: Mapping[Cell, int | None]) -> tuple[dict[Cell, i
     area. The residual cells (no area) and the relations; `cells` is left as it is."""
     residuals: dict[Cell, int] = {}
     relations: list[Relation] = []
+    force_area = load_registry().force_area()
     for (area, period), force in cells.items():
-        authorities = [c for c in cells if c[1] == period and c[0] != FORCE_AREA]
-        if area != FORCE_AREA or force is None or any(cells[c] is None for c in authorities):
+        authorities = [c for c in cells if c[1] == period and c[0] != force_area]
+        if area != force_area or force is None or any(cells[c] is None for c in authorities):
             continue
         residual = force - sum(cells[c] for c in authorities)
         if residual >= 0:  # else the force's figure is not a total of these (a partner's own adjustment)
             residuals[(NO_AREA, period)] = residual
-            relations.append(Relation((FORCE_AREA, period), (*authorities, (NO_AREA, period))))
+            relations.append(Relation((force_area, period), (*authorities, (NO_AREA, period))))
     return residuals, relations
 
 

@@ -29,7 +29,7 @@ from markupsafe import Markup, escape
 
 from dagster_project.lib.atomic_files import write_atomically
 from dagster_project.lib.disclosure import NOT_AVAILABLE, SMALLEST_SHOWN, SUPPRESSED, round_half_up
-from dagster_project.lib.publishing import FORCE_AREA
+from dagster_project.lib.registry import load_registry
 from dagster_project.lib.serving import connect_published
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "report"
@@ -186,7 +186,8 @@ def read_pages(connection: duckdb.DuckDBPyConnection) -> list[AreaPage]:
         for i, (code,) in enumerate(connection.execute("select metric_code from reference.metric_catalogue").fetchall())
     }
     series: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    for row in _records(connection, SCORECARD_SQL, [FORCE_AREA, FORCE_AREA]):
+    force_area = load_registry().force_area()
+    for row in _records(connection, SCORECARD_SQL, [force_area, force_area]):
         series[row["la_code"]][row["metric_code"]].append(row)
     reconciled: dict[str, list[ReconciledFigure]] = defaultdict(list)
     for row in _records(connection, RECONCILIATION_SQL):
