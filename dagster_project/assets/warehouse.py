@@ -23,7 +23,13 @@ require_manifest(dbt_project.manifest_path)
 
 
 class LayeredTranslator(DagsterDbtTranslator):
-    """Groups dbt assets by layer (staging, intermediate, marts, reference) as the folders do."""
+    """Groups dbt assets by layer (staging, intermediate, marts, reference) as the folders do, and keys every dbt
+    source as the table it is (`raw.csc_children` → raw/csc_children), the key its extract asset declares."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":
