@@ -13,8 +13,12 @@ import dagster as dg
 
 from dagster_project.assets.extracts import FINGERPRINT_KEY, extract_keys, raw_key
 from dagster_project.assets.official_statistics import dfe_statistics
-from dagster_project.assets.publication import published_partnership_scorecard
-from dagster_project.assets.serving import postgres_tables, published_warehouse_file, scorecard_report
+from dagster_project.assets.publishing import (
+    postgres_tables,
+    published_partnership_scorecard,
+    published_warehouse_file,
+    scorecard_report,
+)
 from dagster_project.assets.warehouse import dbt_docs, warehouse_models
 from dagster_project.lib.contracts import load_contracts
 from dagster_project.lib.landing import LandingScan, RejectedFile, partition_fingerprint

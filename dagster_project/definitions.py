@@ -11,14 +11,18 @@ from dagster_project.alerts import alert_on_failed_checks, alert_on_failed_run
 from dagster_project.assets.extracts import build_extract_asset
 from dagster_project.assets.landing import build_landing_spec
 from dagster_project.assets.official_statistics import dfe_statistics
-from dagster_project.assets.publication import published_partnership_scorecard
-from dagster_project.assets.serving import postgres_tables, published_warehouse_file, scorecard_report
+from dagster_project.assets.publishing import (
+    postgres_tables,
+    published_partnership_scorecard,
+    published_warehouse_file,
+    scorecard_report,
+)
 from dagster_project.assets.submissions import build_submission_check
 from dagster_project.assets.warehouse import dbt_docs, dbt_project, warehouse_models
 from dagster_project.jobs import refresh_warehouse, submission_checks_job
 from dagster_project.lib.contracts import load_contracts
 from dagster_project.lib.dbt_project import DBT_EXECUTABLE
-from dagster_project.lib.postgres_publication import DEFAULT_READER_ROLE
+from dagster_project.lib.publishing.postgres import DEFAULT_READER_ROLE
 from dagster_project.lib.settings import DEFAULT_PATHS
 from dagster_project.resources import (
     AlertWebhookResource,

@@ -14,7 +14,7 @@ import duckdb
 from dagster_project.lib import loading, submissions
 from dagster_project.lib.contracts import load_contracts
 from dagster_project.lib.landing import LandingScan, scan_landing
-from dagster_project.lib.postgres_publication import DEFAULT_READER_ROLE
+from dagster_project.lib.publishing.postgres import DEFAULT_READER_ROLE
 from dagster_project.lib.settings import resolve_path
 
 
@@ -81,7 +81,7 @@ class OfficialStatisticsResource(dg.ConfigurableResource):
 
 
 class PublishedWarehouseResource(dg.ConfigurableResource):
-    """The read-only copy of the warehouse readers open (PUBLISHED_WAREHOUSE_PATH); see lib/serving.py."""
+    """The read-only copy of the warehouse readers open (PUBLISHED_WAREHOUSE_PATH); lib/publishing/readers_copy.py."""
 
     path: str
 

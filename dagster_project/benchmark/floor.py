@@ -37,7 +37,7 @@ from dagster_project.lib.contracts import SourceContract
 from dagster_project.lib.dbt_project import DBT_EXECUTABLE
 from dagster_project.lib.landing import LandedFile
 from dagster_project.lib.parsing.csv_modules import layout_for, modules_of, table_name
-from dagster_project.lib.serving import STORAGE_VERSION
+from dagster_project.lib.publishing.readers_copy import STORAGE_VERSION
 from dagster_project.lib.validation import load_suite_definition, suite_parameters
 
 DUCKDB_TYPES = {"id": "VARCHAR", "code": "VARCHAR", "codes": "VARCHAR", "flag": "VARCHAR", "text": "VARCHAR"}

@@ -139,7 +139,7 @@ def test_a_failing_statistics_service_does_not_fail_the_run(pipeline, monkeypatc
 
 def test_the_published_scorecard_gives_no_small_count_away(sample_warehouse):
     from dagster_project.lib.disclosure import recoverable
-    from dagster_project.lib.publishing import force_area_relations
+    from dagster_project.lib.publishing.scorecard import force_area_relations
 
     published = sample_warehouse.query(
         "select la_code, metric_code, period_end, value from publication.partnership_scorecard where unit = 'count'"

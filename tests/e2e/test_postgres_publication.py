@@ -11,7 +11,7 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
-from dagster_project.lib.postgres_publication import publish_to_postgres
+from dagster_project.lib.publishing.postgres import publish_to_postgres
 
 pytestmark = pytest.mark.e2e
 
@@ -143,8 +143,8 @@ def test_tables_no_longer_published_are_dropped(postgres, tmp_path):
 def test_the_run_copies_the_sample_warehouse_to_postgres_and_skips_without_a_server(sample_warehouse, postgres):
     import dagster as dg
 
-    from dagster_project.assets.serving import postgres_tables
-    from dagster_project.lib.serving import connect_published, reader_tables
+    from dagster_project.assets.publishing import postgres_tables
+    from dagster_project.lib.publishing.readers_copy import connect_published, reader_tables
     from dagster_project.resources import PostgresPublicationResource, PublishedWarehouseResource
 
     def materialize(server: PostgresPublicationResource) -> dg.ExecuteInProcessResult:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from dagster_project.lib.report import figure, render_report
-from dagster_project.lib.serving import connect_published
+from dagster_project.lib.publishing.readers_copy import connect_published
+from dagster_project.lib.publishing.report import figure, render_report
 
 pytestmark = pytest.mark.e2e
 

@@ -157,7 +157,7 @@ def test_the_postgres_exposure_declares_every_table_dbt_publishes(sample_warehou
     import json
 
     from dagster_project.lib.dbt_project import MANIFEST
-    from dagster_project.lib.serving import connect_published, reader_tables
+    from dagster_project.lib.publishing.readers_copy import connect_published, reader_tables
 
     manifest = json.loads(MANIFEST.read_text())
     exposure = manifest["exposures"]["exposure.safeguarding.postgres_publication"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.lib.report import figure, render_report, signed, trend_description, trend_svg
+from dagster_project.lib.publishing.report import figure, render_report, signed, trend_description, trend_svg
 
 QUARTERS = [date(2023, 6, 30), date(2023, 9, 30), date(2023, 12, 31), date(2024, 3, 31), date(2024, 6, 30)]
 SECRET = 987654  # an unsuppressed value in the marts behind a published c: it must never reach a page

@@ -1,20 +1,45 @@
-"""What readers open after every complete build: the published warehouse file (lib/serving.py), its copy in
-PostgreSQL for report tools that need a server (lib/postgres_publication.py) and the scorecard as a web page
-(lib/report.py)."""
+"""The publishing stage's assets, after every complete build: the scorecard through disclosure control
+(publication.partnership_scorecard), the readers' copy of the warehouse, its copy in PostgreSQL for report tools
+that need a server, and the scorecard as pages (lib/publishing/)."""
 
 import dagster as dg
 from sqlalchemy.engine import make_url
 
 from dagster_project.lib.metering import stage
-from dagster_project.lib.postgres_publication import publish_to_postgres
-from dagster_project.lib.report import render_report
-from dagster_project.lib.serving import STORAGE_VERSION, publish_warehouse
+from dagster_project.lib.publishing.postgres import publish_to_postgres
+from dagster_project.lib.publishing.readers_copy import STORAGE_VERSION, publish_warehouse
+from dagster_project.lib.publishing.report import render_report
+from dagster_project.lib.publishing.scorecard import write_published_scorecard
 from dagster_project.resources import (
     PostgresPublicationResource,
     PublishedPagesResource,
     PublishedWarehouseResource,
     WarehouseResource,
 )
+
+
+@dg.asset(
+    key=["publication", "partnership_scorecard"],
+    deps=[dg.AssetKey(["marts", "partnership_scorecard"])],
+    group_name="publication",
+    kinds={"duckdb", "python"},
+    description=(
+        "marts.partnership_scorecard as it may be published: counts 1-4 shown as c (and any cell that would give "
+        "one away), not available x, not applicable z, rounding half up (lib/disclosure.py, "
+        "lib/publishing/scorecard.py)."
+    ),
+)
+@stage("publishing")
+def published_partnership_scorecard(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.connect() as connection:
+        published = write_published_scorecard(connection)
+    return dg.MaterializeResult(
+        metadata={
+            "rows": len(published),
+            "suppressed": int((published["value"] == "c").sum()),
+            "not_available": int((published["value"] == "x").sum()),
+        }
+    )
 
 
 @dg.asset(

@@ -1,6 +1,6 @@
 """The published warehouse copied to PostgreSQL, for report tools that need a server.
 
-Every reader-facing table of the published file (lib/serving.py: marts, publication, reference) is recreated in
+Every reader-facing table of the published file (readers_copy.py: marts, publication, reference) is recreated in
 the PostgreSQL database of the same schema and table name, all in one transaction: a report user's query sees the
 previous publication, whole, until the commit and the new one, whole, after it (PostgreSQL's DDL is
 transactional; a query that reaches a table being replaced waits for the commit). A failure anywhere rolls the
@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import sqlalchemy as sa
 
-from dagster_project.lib.serving import READER_SCHEMAS, connect_published, reader_tables
+from dagster_project.lib.publishing.readers_copy import READER_SCHEMAS, connect_published, reader_tables
 
 DEFAULT_READER_ROLE = "safeguarding_reader"
 

@@ -1,6 +1,6 @@
 """The partnership scorecard as static web pages, for people who never open a database: an index and one page per
 area (the five authorities and the force area), regenerated after every complete build from the published
-warehouse file alone (lib/serving.py). A page stands alone: its CSS is inline, its trend charts are SVG drawn here,
+warehouse file alone (readers_copy.py). A page stands alone: its CSS is inline, its trend charts are SVG drawn here,
 it has no script and a Content-Security-Policy that lets it fetch nothing, so it can be e-mailed, opened offline
 or printed on A4.
 
@@ -29,10 +29,10 @@ from markupsafe import Markup, escape
 
 from dagster_project.lib.atomic_files import write_atomically
 from dagster_project.lib.disclosure import NOT_AVAILABLE, SMALLEST_SHOWN, SUPPRESSED, round_half_up
+from dagster_project.lib.publishing.readers_copy import connect_published
 from dagster_project.lib.registry import load_registry
-from dagster_project.lib.serving import connect_published
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "report"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "report"
 TREND_PERIODS = 12
 CHART_WIDTH, CHART_HEIGHT = 160, 40
 SOURCES = {
