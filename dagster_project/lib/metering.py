@@ -1,7 +1,7 @@
 """Where a run's time goes, stage by stage: landing, parsing, validation, loading, dbt build, publishing.
 
 The pipeline marks each stage's work with `stage(name)`; nothing is recorded unless a `Recording` is active in
-the process (the benchmark, `python -m dagster_project.benchmark`, starts one around an in-process run). A
+the process (the benchmark, `python -m tools.benchmark`, starts one around an in-process run). A
 recording keeps every stage's intervals and rows, and samples the resident memory of the process and its
 children (dbt runs as one) so that each stage's peak can be read off afterwards.
 """

@@ -13,7 +13,7 @@ from dagster_project.lib.landing import identify
 from dagster_project.lib.parsing import parse_extract
 from dagster_project.lib.settings import SAMPLE_EXTRACTS_DIR
 from dagster_project.lib.validation import validate_extract
-from dagster_project.samples import asc
+from tools.samples import asc
 
 pytestmark = pytest.mark.e2e
 

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from dagster_project.lib.settings import DBT_PROJECT_DIR, SAMPLE_EXTRACTS_DIR, SOURCES_DIR
-from dagster_project.samples import audits
+from tools.samples import audits
 
 pytestmark = pytest.mark.e2e
 

@@ -7,13 +7,13 @@ import shutil
 
 import duckdb
 
-from dagster_project.benchmark.floor import measure_floor
-from dagster_project.benchmark.history import copy_history_to_synthetic
 from dagster_project.lib.contracts import load_contracts
 from dagster_project.lib.landing import identify
 from dagster_project.lib.metering import STAGES
 from dagster_project.lib.settings import DBT_PROJECT_DIR
-from dagster_project.samples.scale import scaled_authorities
+from tools.benchmark.floor import measure_floor
+from tools.benchmark.history import copy_history_to_synthetic
+from tools.samples.scale import scaled_authorities
 
 
 def test_the_floor_does_each_stages_work_in_plain_duckdb_over_the_same_files(sample_warehouse, tmp_path):

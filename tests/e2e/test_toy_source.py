@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.benchmark.national import national_project
 from dagster_project.lib.settings import REPO_ROOT
+from tools.benchmark.national import national_project
 
 pytestmark = pytest.mark.e2e
 
@@ -126,7 +126,7 @@ def test_a_toy_source_added_as_data_alone_reaches_the_marts(tmp_path):
     (extracts / "toy").mkdir(parents=True)
     (extracts / "toy" / "toy_E06000024_2023-03.csv").write_text("team,things\nnorth,3\nsouth,4\n", encoding="utf-8")
     env = os.environ | {"PYTHONPATH": str(project), "GX_ANALYTICS_ENABLED": "false"}
-    command = [sys.executable, "-m", "dagster_project.benchmark.scenario", "--extracts", str(extracts)]
+    command = [sys.executable, "-m", "tools.benchmark.scenario", "--extracts", str(extracts)]
     command += ["--work", str(work), "--result", str(tmp_path / "result.json")]
     run = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]

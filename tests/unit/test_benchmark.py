@@ -11,13 +11,13 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dagster_project.benchmark.floor import UNIQUE, _failing_rows, _row_condition
-from dagster_project.benchmark.national import national_project
 from dagster_project.lib import metering
 from dagster_project.lib.registry import load_registry
 from dagster_project.lib.settings import REPO_ROOT
-from dagster_project.samples import scale
-from dagster_project.samples.simulation import ExtractWriter
+from tools.benchmark.floor import UNIQUE, _failing_rows, _row_condition
+from tools.benchmark.national import national_project
+from tools.samples import scale
+from tools.samples.simulation import ExtractWriter
 
 
 def test_the_scale_knob_adds_synthetic_authorities_modelled_on_the_real_five_in_turn():

@@ -113,8 +113,8 @@ def test_the_published_figures_seeds_are_the_specs_own_files(name):
 
 
 def test_samples_are_what_the_generator_makes(tmp_path: Path):
-    from dagster_project.samples.police_scorecard import write_samples
     from tests.conftest import SAMPLES
+    from tools.samples.police_scorecard import write_samples
 
     written = write_samples(tmp_path)
     assert [p.name for p in written] == sorted(p.name for p in SAMPLES.iterdir())

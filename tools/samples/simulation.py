@@ -26,7 +26,7 @@ from typing import TypeVar
 
 import yaml
 
-from dagster_project.samples.xlsx import write_deterministic_zip
+from tools.samples.xlsx import write_deterministic_zip
 
 date = datetime.date
 DAY = datetime.timedelta(days=1)

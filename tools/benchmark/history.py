@@ -18,7 +18,7 @@ from dagster_project.lib.contracts import SourceContract
 from dagster_project.lib.loading import RAW_SCHEMA
 from dagster_project.lib.parsing import parser_format
 from dagster_project.lib.parsing.csv_modules import modules_of
-from dagster_project.samples.scale import SCALED_SOURCES, ScaledAuthority
+from tools.samples.scale import SCALED_SOURCES, ScaledAuthority
 
 
 def copy_history_to_synthetic(

@@ -8,9 +8,18 @@ import csv
 import shutil
 from pathlib import Path
 
-from dagster_project.samples.scale import ScaledAuthority
+from tools.samples.scale import ScaledAuthority
 
-PROJECT_PARTS = ("dagster_project", "sources", "expectations", "dbt", "reference", "dagster.yaml", "workspace.yaml")
+PROJECT_PARTS = (
+    "dagster_project",
+    "tools",
+    "sources",
+    "expectations",
+    "dbt",
+    "reference",
+    "dagster.yaml",
+    "workspace.yaml",
+)
 UNCOPIED = shutil.ignore_patterns("target", "logs", "dbt_packages", "__pycache__", ".user.yml")
 
 

@@ -50,8 +50,8 @@ from typing import NamedTuple, TypeVar
 import numpy as np
 
 from dagster_project.lib.registry import load_registry
-from dagster_project.samples import simulation
-from dagster_project.samples.simulation import DAY, QUARTERS, Row, TableEdit, Weights, month_end
+from tools.samples import simulation
+from tools.samples.simulation import DAY, QUARTERS, Row, TableEdit, Weights, month_end
 
 date = datetime.date
 T = TypeVar("T")

@@ -41,7 +41,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dagster_project.lib.registry import load_registry
-from dagster_project.samples.xlsx import save_workbook_deterministic
+from tools.samples.xlsx import save_workbook_deterministic
 
 CONTRACT_PATH = Path(__file__).resolve().parents[2] / "sources" / "police_scorecard.yaml"
 SEED = "police_scorecard/1"

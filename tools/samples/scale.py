@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from dagster_project.samples import asc, csc
-from dagster_project.samples.simulation import QUARTERS, ExtractWriter
+from tools.samples import asc, csc
+from tools.samples.simulation import QUARTERS, ExtractWriter
 
 NATIONAL = 153
 REAL: tuple[str, ...] = csc.AUTHORITIES

@@ -1,7 +1,7 @@
 """One benchmark scenario, in a process of its own (so its peak memory is its own): with a history, load it
 unmeasured (the real authorities' files through the pipeline, copied in SQL to the synthetic ones: see
 benchmark.history), then land the extracts and run the pipeline, measured stage by stage, then the DuckDB floor
-over the same files. Writes the figures as JSON for `python -m dagster_project.benchmark`.
+over the same files. Writes the figures as JSON for `python -m tools.benchmark`.
 
 Run by the benchmark with the working directory and PYTHONPATH set to a copy of the project (benchmark.national).
 """
@@ -43,14 +43,14 @@ def point_everything_at(work: Path) -> None:
 def run(extracts: Path, work: Path, history: Path | None = None, history_periods: int = 0) -> dict:
     import dagster as dg
 
-    from dagster_project.benchmark.floor import measure_floor
-    from dagster_project.benchmark.history import copy_history_to_synthetic
     from dagster_project.demo import land_samples
     from dagster_project.lib.contracts import load_contracts
     from dagster_project.lib.dbt_project import parse_dbt_project
     from dagster_project.lib.metering import recording
     from dagster_project.lib.settings import DBT_PROJECT_DIR, landing_dir, warehouse_path
-    from dagster_project.samples.scale import REGISTER, read_register
+    from tools.benchmark.floor import measure_floor
+    from tools.benchmark.history import copy_history_to_synthetic
+    from tools.samples.scale import REGISTER, read_register
 
     parse_dbt_project()
     from dagster_project.runner import run_refresh
@@ -94,7 +94,7 @@ def _landed_files(extracts: Path, contracts: dict[str, SourceContract]) -> list[
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m dagster_project.benchmark.scenario", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.benchmark.scenario", description=__doc__)
     parser.add_argument("--extracts", type=Path, required=True, help="a folder per source, as the landing area")
     parser.add_argument("--work", type=Path, required=True, help="the scenario's own folder (emptied first)")
     parser.add_argument("--history", type=Path, help="extracts whose oldest periods are loaded first, unmeasured")

@@ -1,6 +1,6 @@
 """The benchmark: the pipeline on generated data, stage by stage, beside the DuckDB floor.
 
-Usage: python -m dagster_project.benchmark [--authorities 153] [--scenarios sample,national,added] [--work DIR]
+Usage: python -m tools.benchmark [--authorities 153] [--scenarios sample,national,added] [--work DIR]
 
 Scenarios, each in a process of its own on a copy of the project whose partner lists name every authority:
   sample    the five authorities' sample extracts, every source, into an empty warehouse
@@ -22,10 +22,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from dagster_project.benchmark.national import national_project
 from dagster_project.lib.metering import STAGES
 from dagster_project.lib.settings import REPO_ROOT, SAMPLE_EXTRACTS_DIR
-from dagster_project.samples.scale import (
+from tools.benchmark.national import national_project
+from tools.samples.scale import (
     NATIONAL,
     REAL,
     REGISTER,
@@ -77,7 +77,7 @@ def run_scenario(scenario: Scenario, authorities: int, work: Path) -> dict:
     folder = work / scenario.name
     result = work / f"{scenario.name}.json"
     env = os.environ | {"PYTHONPATH": str(project), "GX_ANALYTICS_ENABLED": "false"}
-    command = [sys.executable, "-m", "dagster_project.benchmark.scenario", "--extracts", str(extracts)]
+    command = [sys.executable, "-m", "tools.benchmark.scenario", "--extracts", str(extracts)]
     command += ["--work", str(folder), "--result", str(result)]
     if scenario.history:
         command += ["--history", str(scenario.history_extracts(work)), "--history-periods", str(scenario.history)]
@@ -141,7 +141,7 @@ def _verdict(what: str, value: float, limit: float, unit: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m dagster_project.benchmark", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+        prog="python -m tools.benchmark", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--authorities", type=int, default=NATIONAL, help=f"authorities (default {NATIONAL})")
     choices = ",".join(SCENARIOS)

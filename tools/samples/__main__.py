@@ -1,7 +1,7 @@
 """Write every source's sample extracts, or with --authorities / --quarters, national volumes for the benchmark.
 
-Usage: python -m dagster_project.samples [--out DIR]
-       python -m dagster_project.samples --authorities N [--quarters Q] --out DIR
+Usage: python -m tools.samples [--out DIR]
+       python -m tools.samples --authorities N [--quarters Q] --out DIR
 The second form writes children's and adult social care extracts for N authorities (up to 153: the five real
 ones, then synthetic ones sending copies of theirs; see samples/scale.py) for the latest Q quarters (up to 12).
 """
@@ -10,7 +10,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from dagster_project.samples import asc, audits, csc, police_scorecard, scale
+from tools.samples import asc, audits, csc, police_scorecard, scale
 
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "sample_extracts"
 
@@ -24,7 +24,7 @@ SAMPLE_WRITERS: list[Callable[[Path], list[Path]]] = [
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m dagster_project.samples", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.samples", description=__doc__)
     parser.add_argument(
         "--out",
         type=Path,

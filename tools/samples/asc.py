@@ -46,8 +46,8 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from dagster_project.lib.periods import financial_year_start
-from dagster_project.samples import simulation
-from dagster_project.samples.simulation import DAY, QUARTERS, Table, TableEdit, Weights, month_end
+from tools.samples import simulation
+from tools.samples.simulation import DAY, QUARTERS, Table, TableEdit, Weights, month_end
 
 date = datetime.date
 T = TypeVar("T")

@@ -46,8 +46,8 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
-from dagster_project.samples import simulation
-from dagster_project.samples.simulation import DAY, Weights, csv_bytes, month_end
+from tools.samples import simulation
+from tools.samples.simulation import DAY, Weights, csv_bytes, month_end
 
 date = datetime.date
 SEED = "audits/1"
