@@ -3,12 +3,13 @@ official statistics fetched over HTTP, the dbt warehouse, the landing sensor, th
 resources."""
 
 import os
+from collections.abc import Iterable
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from dagster_project.alerts import alert_on_failed_checks, alert_on_failed_run
-from dagster_project.assets.extracts import build_extract_asset
+from dagster_project.assets.extracts import build_extract_asset, raw_key
 from dagster_project.assets.landing import build_landing_spec
 from dagster_project.assets.official_statistics import dfe_statistics
 from dagster_project.assets.publishing import (
@@ -20,7 +21,7 @@ from dagster_project.assets.publishing import (
 from dagster_project.assets.submissions import build_submission_check
 from dagster_project.assets.warehouse import dbt_docs, dbt_project, warehouse_models
 from dagster_project.jobs import refresh_warehouse, submission_checks_job
-from dagster_project.lib.contracts import load_contracts
+from dagster_project.lib.contracts import SourceContract, load_contracts
 from dagster_project.lib.dbt_project import DBT_EXECUTABLE
 from dagster_project.lib.publishing.postgres import DEFAULT_READER_ROLE
 from dagster_project.lib.settings import DEFAULT_PATHS
@@ -37,32 +38,28 @@ from dagster_project.resources import (
 from dagster_project.schedules import daily_submission_checks, nightly_refresh
 from dagster_project.sensors import landing_sensor
 
-RAW_LOG = [
-    dg.AssetSpec(
-        key=["raw", "extracts"],
-        description="Every extract version loaded, written by each source's extract asset (raw.extracts).",
-        group_name="raw",
-        kinds={"duckdb"},
-    ),
-    dg.AssetSpec(
-        key=["raw", "expected_submissions"],
-        description="The submissions expected by the build day (sources/*.yaml delivery), written by each build.",
-        group_name="raw",
-        kinds={"duckdb"},
-    ),
-    dg.AssetSpec(
-        key=["raw", "resubmission_changes"],
-        description="What each new version of a file changed against the one it replaced, written with its load.",
-        group_name="raw",
-        kinds={"duckdb"},
-    ),
-    dg.AssetSpec(
-        key=["raw", "findings"],
-        description="Every finding on every extract version, written by each source's extract asset (raw.findings).",
-        group_name="raw",
-        kinds={"duckdb"},
-    ),
-]
+
+def raw_log(contracts: Iterable[SourceContract]) -> list[dg.AssetSpec]:
+    """The raw layer's shared tables. Every source's extract asset writes raw.extracts, raw.findings and
+    raw.resubmission_changes, and an asset key has one producer, so they are specs of their own whose upstream is
+    every extract asset: the lineage runs from each load through them to the staging models. The warehouse build
+    writes raw.expected_submissions."""
+    loads = [raw_key(contract) for contract in contracts]
+    shared = {
+        "extracts": "Every extract version loaded, written by each source's extract asset (raw.extracts).",
+        "findings": "Every finding on every extract version, written by each source's extract asset (raw.findings).",
+        "resubmission_changes": "What each new version of a file changed against the one it replaced, written with "
+        "its load.",
+    }
+    specs = [
+        dg.AssetSpec(key=["raw", table], deps=loads, description=text, group_name="raw", kinds={"duckdb"})
+        for table, text in shared.items()
+    ]
+    expected = "The submissions expected by the build day (sources/*.yaml delivery), written by each build."
+    return [
+        *specs,
+        dg.AssetSpec(key=["raw", "expected_submissions"], description=expected, group_name="raw", kinds={"duckdb"}),
+    ]
 
 
 def _from_env_or_default(variable: str, default: str | None = None) -> str:
@@ -81,7 +78,7 @@ def build_definitions() -> dg.Definitions:
         assets=[
             *(build_landing_spec(c) for c in contracts),
             *(build_extract_asset(c) for c in contracts),
-            *RAW_LOG,
+            *raw_log(contracts),
             dfe_statistics,
             warehouse_models,
             published_partnership_scorecard,
