@@ -166,8 +166,7 @@ class Contract(Strict):
 
     def _format_sections(self) -> list[str]:
         if self.format == "block_workbook":
-            needed = {"raw_table": self.raw_table, "layout": self.layout}
-            needed["measures"] = self.measures
+            needed = {"raw_table": self.raw_table, "layout": self.layout, "measures": self.measures}
         else:
             needed = {"modules": self.modules, "date_format": self.date_format}
             if self.format == "csv_file" and len(self.modules) != 1:
@@ -197,14 +196,14 @@ class Contract(Strict):
                     )
                 if column.via is not None and column.via != "indicators":
                     problems.append(f"{where}.columns.{column_name}.via: {column.via!r} is not 'indicators'")
-        for code, partner in self.layouts.items():
-            for module_name, headers in partner.headers.items():
+        for layout_name, layout in self.layouts.items():
+            for module_name, headers in layout.headers.items():
                 module = self.modules.get(module_name)
                 if module is None:
-                    problems.append(f"layouts.{code}.headers: {module_name!r} is no module")
+                    problems.append(f"layouts.{layout_name}.headers: {module_name!r} is no module")
                     continue
                 problems += [
-                    f"layouts.{code}.headers.{module_name}: {header!r} maps to {column!r}, not a column"
+                    f"layouts.{layout_name}.headers.{module_name}: {header!r} maps to {column!r}, not a column"
                     f"{_nearest(column, module.columns)}"
                     for header, column in headers.items()
                     if column not in module.columns

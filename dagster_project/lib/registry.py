@@ -54,6 +54,15 @@ class Registry:
         """The code an area's figures are kept under: a predecessor's successor, else the code itself."""
         return self.predecessors().get(code, code)
 
+    def codes_of(self, code: str) -> set[str]:
+        """Every code an area's files may carry: its current one and the ones it replaced."""
+        current = self.current_code(code)
+        return {current} | {old for old, new in self.predecessors().items() if new == current}
+
+    def sheet_names(self) -> dict[str, list[str]]:
+        """Each authority's and the force area's names in partners' files (a police workbook's sheet names)."""
+        return {code: list(self.areas[code].aliases) for code in [*self.authorities(), self.force_area()]}
+
     def known_authority_codes(self) -> set[str]:
         """Codes an authority's file may carry in its name: current ones and those they replaced."""
         return set(self.authorities()) | set(self.predecessors())

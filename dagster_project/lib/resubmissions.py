@@ -76,9 +76,7 @@ def partner_codes(contract: SourceContract, la_code: str | None) -> set[str]:
     """Every code a partner's files may carry: its current one and its predecessors'."""
     if la_code is None:
         return set()
-    registry = load_registry()
-    current = registry.current_code(la_code)
-    return {current} | {old for old, new in registry.predecessors().items() if new == current}
+    return load_registry().codes_of(la_code)
 
 
 def compare_tables(

@@ -46,7 +46,8 @@ class Delivery:
     @classmethod
     def of(cls, contract: SourceContract) -> Delivery:
         spec, registry = contract.spec["delivery"], load_registry()
-        partners = registry.authorities() if contract.spec["sent_by"] == "authorities" else [registry.force_area()]
+        by_authorities = contract.spec["sent_by"] == "authorities"
+        partners = registry.authorities() if by_authorities else [registry.force_area()]
         year, month = (int(part) for part in str(spec["first_period"]).split("-"))
         return cls(
             source=contract.source,
@@ -54,7 +55,7 @@ class Delivery:
             period_months=tuple(sorted(int(m) for m in spec["period_months"])),
             first_period=month_end(year, month),
             grace_days=int(spec["grace_days"]),
-            predecessors=registry.predecessors() if contract.spec["sent_by"] == "authorities" else {},
+            predecessors=registry.predecessors() if by_authorities else {},
         )
 
     def periods(self, as_of: date) -> list[date]:

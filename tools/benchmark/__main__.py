@@ -2,11 +2,11 @@
 
 Usage: python -m tools.benchmark [--authorities 153] [--scenarios sample,national,added] [--work DIR]
 
-Scenarios, each in a process of its own on a copy of the project whose partner lists name every authority:
+Scenarios, each in a process of its own on a copy of the project whose partner registry names every authority:
   sample    the five authorities' sample extracts, every source, into an empty warehouse
   national  one quarter (2024-03) of children's and adult social care from --authorities authorities
   added     the same quarter added to a warehouse already holding the eight quarters before it (the real
-            authorities' loaded through the pipeline, copied in SQL to the synthetic ones: benchmark.history)
+            authorities' loaded through the pipeline, copied in SQL to the synthetic ones: tools/benchmark/history.py)
 Prints one table: per scenario and stage, wall time, peak memory (the process and its children), rows per
 second, the floor's time for the same work and the ratio; then each target, met or missed and by how much.
 Generated extracts are kept in --work/extracts-<authorities>x<quarters>/ and reused.

@@ -243,7 +243,7 @@ def load_contract() -> Contract:
     ]
     return Contract(
         partner=raw["partner"],
-        areas={code: list(registry.areas[code].aliases) for code in [*registry.authorities(), registry.force_area()]},
+        areas=registry.sheet_names(),
         force_area=registry.force_area(),
         measures=measures,
         layout=raw["layout"],

@@ -80,8 +80,7 @@ class BlockLayout:
     def from_contract(cls, contract: SourceContract) -> BlockLayout:
         spec, layout, registry = contract.spec, contract.spec["layout"], load_registry()
         measures = [Measure(**m) for m in spec["measures"]]
-        # A sheet per area of the partner registry, named as its `aliases` say.
-        areas = {code: list(registry.areas[code].aliases) for code in [*registry.authorities(), registry.force_area()]}
+        areas = registry.sheet_names()  # a sheet per area of the partner registry
         return cls(
             area_by_alias={normalise(alias): code for code, aliases in areas.items() for alias in aliases},
             aliases_by_area=areas,
