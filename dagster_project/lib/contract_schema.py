@@ -9,6 +9,7 @@ contracts load, naming the file, the key and the nearest key that is known.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -31,35 +32,51 @@ class Delivery(Strict):
 
 
 class Column(Strict):
+    name: str = Field("", exclude=True)  # its key under `columns:`, set when the contract loads
     kind: ColumnKind
     codes: str | None = None
     optional: bool = False
-    separator: str = ","
+    separator: str = ","  # between the codes of a `codes` column
+    # A text column whose values the contract maps to codes (`via` names the mapping), kept as `maps_to`.
     maps_to: str | None = None
     via: str | None = None
 
 
 class ItemColumns(Strict):
-    header: str
+    """Columns discovered from their headers (a survey's items, "1.1" ... "7.4"): each cell becomes a row of
+    another table holding the module's key, the item's reference and the cell's value."""
+
+    header: re.Pattern[str]
     table: str
     value: str
 
 
 class Module(Strict):
-    file: str | None = None
+    name: str = Field("", exclude=True)  # its key under `modules:`, set when the contract loads
+    file: str | None = None  # None when the module is the whole landed file
     key: list[str] = Field(min_length=1)
     columns: dict[str, Column]
     required: bool = False
     required_because: str = ""
+    # Headers dropped unread and never stored, without a finding (a survey tool's own columns).
     ignored_columns: list[str] = []
     item_columns: ItemColumns | None = None
 
+    def mapped_columns(self) -> dict[str, str]:
+        return {column.maps_to: "text" for column in self.columns.values() if column.maps_to}
+
 
 class PartnerLayout(Strict):
-    date_format: str | None = None
+    """How one case system writes the canonical model: headers per module, code spellings, date format."""
+
+    date_format: str | None = None  # the contract's when not set
     birth_month_from_full_date: bool = False
     headers: dict[str, dict[str, str]] = {}
     codes: dict[str, dict[str, str]] = {}
+
+    def header_for(self, module: str, column: str) -> str:
+        renamed = {canonical: header for header, canonical in self.headers.get(module, {}).items()}
+        return renamed.get(column, column)
 
 
 class Lookup(Strict):
@@ -156,6 +173,25 @@ class Contract(Strict):
     ignored_sheets: list[str] = []
     layout: WorkbookLayout | None = None
     measures: list[Measure] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def name_modules_and_columns(cls, data: Any) -> Any:
+        """Each module and column knows its own name (its key), so the parser can pass one object around."""
+        if not isinstance(data, dict) or not isinstance(data.get("modules"), dict):
+            return data
+        modules = {}
+        for name, module in data["modules"].items():
+            if isinstance(module, dict) and isinstance(module.get("columns"), dict):
+                columns = {c: {**v, "name": c} if isinstance(v, dict) else v for c, v in module["columns"].items()}
+                module = {**module, "columns": columns}
+            modules[name] = {**module, "name": name} if isinstance(module, dict) else module
+        return {**data, "modules": modules}
+
+    def case_system_layout(self, name: str) -> PartnerLayout:
+        """The named case system's layout with the contract's date format where it sets none."""
+        layout = self.layouts.get(name, PartnerLayout())
+        return layout.model_copy(update={"date_format": layout.date_format or self.date_format})
 
     @model_validator(mode="after")
     def names_point_somewhere(self) -> Contract:

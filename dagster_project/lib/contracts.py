@@ -7,7 +7,6 @@ expectation suite validates them and, in a format-specific part, the layout the 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from dagster_project.lib.contract_schema import validate_contract
+from dagster_project.lib.contract_schema import Contract, validate_contract
 from dagster_project.lib.settings import SOURCES_DIR
 
 
@@ -32,29 +31,29 @@ class SourceContract:
     file_example: str
     file_form: str
     suite: str
-    # The file as written, checked against lib/contract_schema.py: every key known, every name pointing somewhere.
-    spec: Mapping[str, Any] = field(repr=False)
+    # The whole file, typed by lib/contract_schema.py: every key known, every name pointing somewhere.
+    terms: Contract = field(repr=False)
 
     @classmethod
-    def from_mapping(cls, spec: Mapping[str, Any], origin: str) -> SourceContract:
+    def from_mapping(cls, spec: Any, origin: str) -> SourceContract:
         try:
-            validate_contract(spec, origin)
+            terms = validate_contract(spec, origin)
         except ValueError as error:
             raise ContractError(str(error)) from None
-        pattern = re.compile(spec["file_pattern"])
+        pattern = re.compile(terms.file_pattern)
         if "period" not in pattern.groupindex:
             raise ContractError(f"{origin}: file_pattern needs a named group 'period'")
-        if not pattern.fullmatch(spec["file_example"]):
+        if not pattern.fullmatch(terms.file_example):
             raise ContractError(f"{origin}: file_example does not match file_pattern")
         return cls(
-            source=spec["source"],
-            description=" ".join(str(spec["description"]).split()),
-            format=spec["format"],
+            source=terms.source,
+            description=" ".join(terms.description.split()),
+            format=terms.format,
             file_pattern=pattern,
-            file_example=spec["file_example"],
-            file_form=spec["file_form"],
-            suite=spec["suite"],
-            spec=spec,
+            file_example=terms.file_example,
+            file_form=terms.file_form,
+            suite=terms.suite,
+            terms=terms,
         )
 
 

@@ -36,7 +36,7 @@ def pseudonymisation_key() -> bytes:
 
 def personal_columns(contract: SourceContract) -> frozenset[str]:
     """The columns whose values never leave ingest as they are (the contract's `personal_columns`)."""
-    return frozenset(contract.spec.get("personal_columns", []))
+    return frozenset(contract.terms.personal_columns)
 
 
 def pseudonymise(values: pd.Series, key: bytes, namespace: str) -> pd.Series:

@@ -45,16 +45,16 @@ class Delivery:
 
     @classmethod
     def of(cls, contract: SourceContract) -> Delivery:
-        spec, registry = contract.spec["delivery"], load_registry()
-        by_authorities = contract.spec["sent_by"] == "authorities"
+        delivery, registry = contract.terms.delivery, load_registry()
+        by_authorities = contract.terms.sent_by == "authorities"
         partners = registry.authorities() if by_authorities else [registry.force_area()]
-        year, month = (int(part) for part in str(spec["first_period"]).split("-"))
+        year, month = (int(part) for part in delivery.first_period.split("-"))
         return cls(
             source=contract.source,
             partners=tuple(partners),
-            period_months=tuple(sorted(int(m) for m in spec["period_months"])),
+            period_months=tuple(sorted(delivery.period_months)),
             first_period=month_end(year, month),
-            grace_days=int(spec["grace_days"]),
+            grace_days=delivery.grace_days,
             predecessors=registry.predecessors() if by_authorities else {},
         )
 

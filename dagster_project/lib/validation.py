@@ -174,7 +174,7 @@ def suite_parameters(contract: SourceContract, period_end: date) -> dict[str, An
     written once, in the contract), the period end, its financial year's start and its academic year."""
     year_of_september = period_end.year if period_end.month >= 9 else period_end.year - 1
     return {
-        **{f"codes_{name}": list(codes) for name, codes in contract.spec.get("codes", {}).items()},
+        **{f"codes_{name}": list(codes) for name, codes in contract.terms.codes.items()},
         "period_end": pd.Timestamp(period_end),
         "financial_year_start": pd.Timestamp(financial_year_start(period_end)),
         # The academic year the period end falls in, as schools write it (2021-22), as a one-value set.

@@ -69,11 +69,11 @@ def test_no_raw_identifier_reaches_the_warehouse(sample_warehouse):
 def _sample_identifiers(source: str) -> set[str]:
     """The raw values of the contract's personal columns (under any partner's header) in every sample zip:
     case numbers and full dates of birth."""
-    spec = load_contracts()[source].spec
-    personal = set(spec.get("personal_columns", []))
+    terms = load_contracts()[source].terms
+    personal = set(terms.personal_columns)
     headers = set(personal)
-    for partner in spec.get("layouts", {}).values():
-        for renamed in partner.get("headers", {}).values():
+    for partner in terms.layouts.values():
+        for renamed in partner.headers.values():
             headers |= {header for header, canonical in renamed.items() if canonical in personal}
     identifiers: set[str] = set()
     for sample in (SAMPLE_EXTRACTS_DIR / source).iterdir():

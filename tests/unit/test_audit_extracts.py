@@ -109,7 +109,7 @@ def test_each_s175_rule_with_an_input_that_breaks_it(tmp_path, rule, severity, r
 
 
 def kpi_rows() -> list[dict[str, str]]:
-    texts = list(KPIS.spec["indicators"])
+    texts = list(KPIS.terms.indicators)
     return [
         {"agency": "Police", "indicator": texts[0], "staff_in_scope": "120", "staff_compliant": "97"},
         {"agency": "Council", "indicator": texts[0], "staff_in_scope": "40", "staff_compliant": "40"},

@@ -30,13 +30,13 @@ def test_every_contract_names_an_existing_suite():
 @pytest.mark.parametrize("source", sorted(load_contracts()))
 def test_every_code_is_a_string_as_written(source):
     """YAML reads an unquoted YES or NO as a boolean: a code list must hold the partner's text."""
-    for name, codes in load_contracts()[source].spec.get("codes", {}).items():
+    for name, codes in load_contracts()[source].terms.codes.items():
         assert all(isinstance(code, str) for code in codes), f"{source}: codes {name} holds {codes}"
 
 
 def test_every_police_measure_is_in_the_catalogue_and_nothing_else_is():
     police = load_contracts()["police_scorecard"]
-    codes = {m["metric_code"] for m in police.spec["measures"]}
+    codes = {m.metric_code for m in police.terms.measures}
     catalogued = {code for code, row in catalogue().items() if row["source"] == "police_scorecard"}
     assert codes == catalogued
 
@@ -123,7 +123,7 @@ def test_samples_are_what_the_generator_makes(tmp_path: Path):
 
 
 def test_the_sac_table_layout_uses_the_adult_contracts_code_lists():
-    codes = load_contracts()["asc"].spec["codes"]
+    codes = load_contracts()["asc"].terms.codes
     with (DBT_PROJECT_DIR / "seeds" / "sac_table_layout.csv").open(encoding="utf-8") as handle:
         cells = list(csv.DictReader(handle))
     categories = {(c["table_reference"], c["category"]) for c in cells if c["subcategory"] == "ALL"}
@@ -151,7 +151,7 @@ def test_the_sac_table_layout_uses_the_adult_contracts_code_lists():
 
 
 def test_every_kpi_indicator_is_catalogued_with_its_published_text_and_target():
-    indicators = load_contracts()["agency_kpis"].spec["indicators"]
+    indicators = load_contracts()["agency_kpis"].terms.indicators
     rows = {code: row for code, row in catalogue().items() if row["source"] == "agency_kpis"}
     assert set(indicators.values()) == set(rows)
     for text, code in indicators.items():
@@ -167,15 +167,16 @@ def test_every_kpi_indicator_is_catalogued_with_its_published_text_and_target():
 
 def code_columns(contract: SourceContract) -> dict[tuple[str, str], str]:
     """(raw table, column) → the code list the contract holds it to."""
-    from dagster_project.lib.parsing.csv_modules import modules_of, table_name
+    from dagster_project.lib.parsing.csv_modules import table_name
 
     columns = {}
-    for module in modules_of(contract).values():
+    for module in contract.terms.modules.values():
         for column in module.columns.values():
             if column.kind == "code":
                 columns[table_name(contract, module.name), column.name] = column.codes
-        if module.items is not None and module.items.value in contract.spec.get("codes", {}):
-            columns[table_name(contract, module.items.table), module.items.value] = module.items.value
+        items = module.item_columns
+        if items is not None and items.value in contract.terms.codes:
+            columns[table_name(contract, items.table), items.value] = items.value
     return columns
 
 
@@ -225,7 +226,7 @@ def test_every_layout_the_registry_assigns_is_one_its_contract_describes():
     registry, contracts = load_registry(), load_contracts()
     for (source, la_code), layout in registry.layouts.items():
         assert la_code in registry.authorities(), la_code
-        assert layout in contracts[source].spec.get("layouts", {}), f"{source} has no layout {layout!r}"
+        assert layout in contracts[source].terms.layouts, f"{source} has no layout {layout!r}"
 
 
 def test_predecessor_codes_resolve_to_the_series_they_continue():

@@ -56,7 +56,7 @@ def test_bristol_headers_codes_and_dates_map_to_the_same_model(tmp_path):
     bristol, findings = extract(tmp_path / "b", as_bristol(clean_modules()), la_code="E06000023")
     assert findings == []
     for name, table in canonical.tables.items():
-        ids = [c for c, s in CSC.spec["modules"][name.removeprefix("csc_")]["columns"].items() if s["kind"] == "id"]
+        ids = [c for c, s in CSC.terms.modules[name.removeprefix("csc_")].columns.items() if s.kind == "id"]
         assert table.frame.drop(columns=ids).equals(bristol.tables[name].frame.drop(columns=ids)), name
     assert bristol.tables["csc_children"].frame["sex"].tolist() == ["F", "M"]
 

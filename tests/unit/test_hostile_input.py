@@ -234,7 +234,7 @@ def _layout_samples() -> list[tuple[str, Path]]:
             continue
         files = sorted((SAMPLE_EXTRACTS_DIR / source).glob("*"))
         layout = {f: load_registry().layout_of(source, identify(contract, f).la_code or "") for f in files}
-        for name in [None, *contract.spec.get("layouts", {})]:
+        for name in [None, *contract.terms.layouts]:
             samples.append((source, next(f for f in files if layout[f] == name)))
     return samples
 

@@ -36,7 +36,7 @@ import duckdb
 from dagster_project.lib.contracts import SourceContract
 from dagster_project.lib.dbt_project import DBT_EXECUTABLE
 from dagster_project.lib.landing import LandedFile
-from dagster_project.lib.parsing.csv_modules import layout_for, modules_of, table_name
+from dagster_project.lib.parsing.csv_modules import layout_for, table_name
 from dagster_project.lib.publishing.readers_copy import STORAGE_VERSION
 from dagster_project.lib.validation import load_suite_definition, suite_parameters
 
@@ -100,18 +100,17 @@ def _file_floor(
         else:
             shutil.copyfile(landed.path, unpacked / landed.path.name)
         layout = layout_for(contract, landed.la_code)
-        for module in modules_of(contract).values():
+        for module in contract.terms.modules.values():
             path = unpacked / (module.file or landed.path.name)
             if not path.exists():
                 continue
             name = table_name(contract, module.name) if module.file else contract.source
-            renamed = {canonical: header for header, canonical in layout.headers.get(module.name, {}).items()}
             with path.open(encoding="utf-8-sig", newline="") as handle:
                 present = set(next(csv.reader(handle), []))
             columns = ", ".join(
-                f"{_typed(renamed.get(column, column), spec.kind, layout.date_format)} as {_q(column)}"
+                f"{_typed(layout.header_for(module.name, column), spec.kind, layout.date_format)} as {_q(column)}"
                 for column, spec in module.columns.items()
-                if renamed.get(column, column) in present
+                if layout.header_for(module.name, column) in present
             )
             connection.execute(
                 f"create or replace table {name} as select {columns} from read_csv('{path}', all_varchar=true)"
@@ -145,8 +144,7 @@ def _validate(
     """One pass per table: a count of the rows failing each expectation the floor can express."""
     definition = load_suite_definition(contract.suite)
     parameters = suite_parameters(contract, landed.period_end)
-    checks = contract.spec.get("checks", {})
-    derived = _derived_columns(contract, checks, tables)
+    derived = _derived_columns(contract, tables)
     by_table: dict[str, list[str]] = {}
     for expectation in definition["expectations"]:
         table = expectation.get("meta", {}).get("table", contract.source)
@@ -170,31 +168,31 @@ def _validate(
             connection.execute(f"select count(*) from (select {keys} from {source} group by all having count(*) > 1)")
 
 
-def _derived_columns(contract: SourceContract, checks: dict, tables: dict[str, str]) -> dict[str, str]:
+def _derived_columns(contract: SourceContract, tables: dict[str, str]) -> dict[str, str]:
     """Each table with the check columns the suite reads that SQL can derive simply, as a select over it."""
-    modules = modules_of(contract)
+    checks, modules = contract.terms.checks, contract.terms.modules
     extra: dict[str, list[str]] = {}
     joins: dict[str, list[str]] = {}
     children = table_name(contract, "children")
-    for module in checks.get("known_child", []):
+    for module in checks.known_child:
         extra.setdefault(table_name(contract, module), []).append(
             f"t.child_id in (select child_id from {children}) as child_known"
         )
-    for n, lookup in enumerate(checks.get("lookups", [])):
-        table, source = table_name(contract, lookup["module"]), table_name(contract, lookup["from"])
+    for n, lookup in enumerate(checks.lookups):
+        table, source = table_name(contract, lookup.module), table_name(contract, lookup.from_)
         alias = f"l{n}"
         joins.setdefault(table, []).append(
-            f"left join (select {lookup['by']}, any_value({lookup['column']}) as v from {source} group by all) {alias}"
-            f" using ({lookup['by']})"
+            f"left join (select {lookup.by}, any_value({lookup.column}) as v from {source} group by all) {alias}"
+            f" using ({lookup.by})"
         )
-        extra.setdefault(table, []).append(f"{alias}.v as {lookup['from']}_{lookup['column']}")
-    for between in checks.get("days_between", []):
-        extra.setdefault(table_name(contract, between["module"]), []).append(
-            f"date_diff('day', t.{between['from']}, t.{between['to']}) as {between['column']}"
+        extra.setdefault(table, []).append(f"{alias}.v as {lookup.from_}_{lookup.column}")
+    for between in checks.days_between:
+        extra.setdefault(table_name(contract, between.module), []).append(
+            f"date_diff('day', t.{between.from_}, t.{between.to}) as {between.column}"
         )
     for module in modules.values():
         for spec in (s for s in module.columns.values() if s.kind == "codes"):
-            allowed = ", ".join(f"'{c}'" for c in contract.spec["codes"][spec.codes])
+            allowed = ", ".join(f"'{c}'" for c in contract.terms.codes[spec.codes or ""])
             extra.setdefault(table_name(contract, module.name), []).append(
                 f"nullif(list_filter(string_split(t.{spec.name}, '{spec.separator}'), lambda x: x not in ({allowed}))"
                 f", []) as {spec.name}_unknown"

@@ -17,7 +17,6 @@ import duckdb
 from dagster_project.lib.contracts import SourceContract
 from dagster_project.lib.loading import RAW_SCHEMA
 from dagster_project.lib.parsing import parser_format
-from dagster_project.lib.parsing.csv_modules import modules_of
 from tools.samples.scale import SCALED_SOURCES, ScaledAuthority
 
 
@@ -50,7 +49,7 @@ def copy_history_to_synthetic(
         for table in ("findings", "resubmission_changes"):
             _copy_rows(connection, table)
         for contract in sources:
-            ids = {c for m in modules_of(contract).values() for c, spec in m.columns.items() if spec.kind == "id"}
+            ids = {c for m in contract.terms.modules.values() for c, spec in m.columns.items() if spec.kind == "id"}
             for table in parser_format(contract).empty_tables(contract):
                 _copy_rows(connection, table, ids)
         (loads,) = connection.execute("select count(*) from copies").fetchone()

@@ -20,6 +20,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from dagster_project.lib.contract_schema import Measure
 from dagster_project.lib.contracts import SourceContract
 from dagster_project.lib.findings import Finding, Severity
 from dagster_project.lib.landing import LandedFile
@@ -53,14 +54,6 @@ class ValueColumn:
 
 
 @dataclass(frozen=True)
-class Measure:
-    section: str
-    label: str
-    metric_code: str
-    force_area_only: bool = False
-
-
-@dataclass(frozen=True)
 class BlockLayout:
     """The format-specific part of a contract, ready for matching."""
 
@@ -78,21 +71,23 @@ class BlockLayout:
 
     @classmethod
     def from_contract(cls, contract: SourceContract) -> BlockLayout:
-        spec, layout, registry = contract.spec, contract.spec["layout"], load_registry()
-        measures = [Measure(**m) for m in spec["measures"]]
+        terms, registry = contract.terms, load_registry()
+        layout, measures = terms.layout, terms.measures
+        if layout is None:  # the contract schema requires it of a block_workbook
+            raise ValueError(f"{contract.source}: a block_workbook contract without a layout")
         areas = registry.sheet_names()  # a sheet per area of the partner registry
         return cls(
             area_by_alias={normalise(alias): code for code, aliases in areas.items() for alias in aliases},
             aliases_by_area=areas,
             force_area=registry.force_area(),
-            ignored_sheets=frozenset(normalise(name) for name in spec.get("ignored_sheets", [])),
-            period_row=layout["period_row"],
-            period_pattern=re.compile(layout["period_pattern"], re.IGNORECASE),
-            banner=normalise(layout["window_banner"]),
-            footnote_prefixes=tuple(p.casefold() for p in layout["footnote_prefixes"]),
+            ignored_sheets=frozenset(normalise(name) for name in terms.ignored_sheets),
+            period_row=layout.period_row,
+            period_pattern=re.compile(layout.period_pattern, re.IGNORECASE),
+            banner=normalise(layout.window_banner),
+            footnote_prefixes=tuple(p.casefold() for p in layout.footnote_prefixes),
             value_columns=tuple(
-                ValueColumn(letter=get_column_letter(position), **column)
-                for position, column in enumerate(layout["value_columns"], start=2)
+                ValueColumn(letter=get_column_letter(position), **column.model_dump())
+                for position, column in enumerate(layout.value_columns, start=2)
             ),
             measures={normalise_label(m.label): m for m in measures},
             sections=frozenset(normalise(m.section) for m in measures),
@@ -266,7 +261,7 @@ def parse(contract: SourceContract, landed: LandedFile) -> ParsedExtract:
 
 def _tables(contract: SourceContract, layout: BlockLayout, rows: list[dict[str, Any]]) -> dict[str, ParsedTable]:
     """The one raw table of a block workbook: a row per sheet and measure."""
-    name = contract.spec["raw_table"]
+    name = str(contract.terms.raw_table)
     frame = pd.DataFrame(rows, columns=list(row_columns(layout))).astype(row_columns(layout))
     columns = {c.header: ColumnRef(c.header, c.letter) for c in layout.value_columns}
     return {name: ParsedTable(name=name, frame=frame, columns=columns)}
@@ -386,7 +381,7 @@ def empty_tables(contract: SourceContract) -> dict[str, pd.DataFrame]:
 
 def table_keys(contract: SourceContract) -> dict[str, list[str]]:
     """A row per sheet (area) and measure."""
-    return {contract.spec["raw_table"]: ["la_code", "measure"]}
+    return {str(contract.terms.raw_table): ["la_code", "measure"]}
 
 
 FORMAT = ParserFormat(

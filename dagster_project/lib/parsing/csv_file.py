@@ -13,7 +13,6 @@ from dagster_project.lib.parsing.csv_modules import (
     authority_findings,
     empty_tables,
     layout_for,
-    modules_of,
     table_keys,
     table_name,
 )
@@ -22,7 +21,7 @@ from dagster_project.lib.privacy import personal_columns, pseudonymisation_key
 
 
 def parse(contract: SourceContract, landed: LandedFile) -> ParsedExtract:
-    (module,) = modules_of(contract).values()
+    (module,) = contract.terms.modules.values()
     tables = {name: ParsedTable(name, frame) for name, frame in empty_tables(contract).items()}
     key = pseudonymisation_key() if personal_columns(contract) else b""
     try:
@@ -40,8 +39,8 @@ def parse(contract: SourceContract, landed: LandedFile) -> ParsedExtract:
     reader = ModuleReader(contract, module, layout_for(contract, landed.la_code), landed, key)
     name = table_name(contract, module.name)
     tables[name] = ParsedTable(name, reader.read(content), columns=reader.refs)
-    if module.items is not None:
-        items = table_name(contract, module.items.table)
+    if module.item_columns is not None:
+        items = table_name(contract, module.item_columns.table)
         tables[items] = ParsedTable(items, reader.items)
     return ParsedExtract(landed, tables, authority_findings(contract, landed) + reader.findings)
 

@@ -11,12 +11,20 @@ import io
 import re
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from dagster_project.lib.contract_schema import (
+    Column,
+    InReference,
+    ItemColumns,
+    Lookup,
+    Module,
+    PartnerLayout,
+    StaleOpenReferral,
+)
 from dagster_project.lib.contracts import SourceContract
 from dagster_project.lib.findings import Finding, Severity
 from dagster_project.lib.landing import LandedFile
@@ -38,90 +46,9 @@ DTYPES = {
 }
 
 
-@dataclass(frozen=True)
-class ColumnSpec:
-    name: str
-    kind: str
-    codes: str | None = None
-    optional: bool = False
-    separator: str = ","  # between the codes of a `codes` column
-    # A text column whose values the contract maps to codes (`via` names the mapping), kept as `maps_to`.
-    maps_to: str | None = None
-    via: str | None = None
-
-
-@dataclass(frozen=True)
-class ItemColumns:
-    """Columns discovered from their headers (a survey's items, "1.1" ... "7.4"): each cell becomes a row of
-    another table holding the module's key, the item's reference and the cell's value."""
-
-    header: re.Pattern[str]
-    table: str
-    value: str
-
-
-@dataclass(frozen=True)
-class ModuleSpec:
-    name: str
-    file: str | None  # None when the module is the whole landed file
-    key: tuple[str, ...]
-    columns: dict[str, ColumnSpec]
-    required: bool = False
-    required_because: str = ""
-    # Headers dropped unread and never stored, without a finding (a survey tool's own columns).
-    ignored_columns: frozenset[str] = frozenset()
-    items: ItemColumns | None = None
-
-    def mapped_columns(self) -> dict[str, str]:
-        return {spec.maps_to: "text" for spec in self.columns.values() if spec.maps_to}
-
-
-@dataclass(frozen=True)
-class PartnerLayout:
-    """How one partner writes the canonical model: headers per module, code spellings, date format."""
-
-    date_format: str
-    birth_month_from_full_date: bool = False
-    headers: dict[str, dict[str, str]] = field(default_factory=dict)
-    codes: dict[str, dict[str, str]] = field(default_factory=dict)
-
-    def header_for(self, module: str, column: str) -> str:
-        renamed = {canonical: header for header, canonical in self.headers.get(module, {}).items()}
-        return renamed.get(column, column)
-
-
-def modules_of(contract: SourceContract) -> dict[str, ModuleSpec]:
-    return {
-        name: ModuleSpec(
-            name=name,
-            file=spec.get("file"),
-            key=tuple(spec["key"]),
-            required=spec.get("required", False),
-            required_because=spec.get("required_because", ""),
-            columns={column: ColumnSpec(name=column, **kind) for column, kind in spec["columns"].items()},
-            ignored_columns=frozenset(spec.get("ignored_columns", [])),
-            items=_item_columns(spec.get("item_columns")),
-        )
-        for name, spec in contract.spec["modules"].items()
-    }
-
-
-def _item_columns(spec: dict[str, str] | None) -> ItemColumns | None:
-    if spec is None:
-        return None
-    return ItemColumns(re.compile(spec["header"]), spec["table"], spec["value"])
-
-
 def layout_for(contract: SourceContract, la_code: str | None) -> PartnerLayout:
     """The layout the registry says this authority's files of the source are in, or the contract's own."""
-    name = load_registry().layout_of(contract.source, la_code or "")
-    partner = contract.spec.get("layouts", {}).get(name, {})
-    return PartnerLayout(
-        date_format=partner.get("date_format", contract.spec["date_format"]),
-        birth_month_from_full_date=partner.get("birth_month_from_full_date", False),
-        headers=partner.get("headers", {}),
-        codes=partner.get("codes", {}),
-    )
+    return contract.terms.case_system_layout(load_registry().layout_of(contract.source, la_code or ""))
 
 
 def table_name(contract: SourceContract, module: str) -> str:
@@ -131,9 +58,7 @@ def table_name(contract: SourceContract, module: str) -> str:
 class ModuleReader:
     """Reads one module's CSV into canonical columns, collecting findings with file, module, row, column."""
 
-    def __init__(
-        self, contract: SourceContract, module: ModuleSpec, layout: PartnerLayout, landed: LandedFile, key: bytes
-    ):
+    def __init__(self, contract: SourceContract, module: Module, layout: PartnerLayout, landed: LandedFile, key: bytes):
         self.contract, self.module, self.layout, self.landed, self.key = contract, module, layout, landed, key
         self.personal = personal_columns(contract)
         # Pseudonyms are namespaced by the authority's current code, so Somerset's people keep theirs across 2023.
@@ -178,13 +103,13 @@ class ModuleReader:
             if spec.maps_to:
                 frame[spec.maps_to] = self.mapped(spec, frame[column])
         frame = frame.astype({c: DTYPES[s.kind] for c, s in self.module.columns.items()})
-        if self.module.items is not None:
-            self.items = self.item_rows(raw, frame, self.module.items)
+        if self.module.item_columns is not None:
+            self.items = self.item_rows(raw, frame, self.module.item_columns)
         return frame
 
-    def mapped(self, spec: ColumnSpec, values: pd.Series) -> pd.Series:
+    def mapped(self, spec: Column, values: pd.Series) -> pd.Series:
         """Each value through the contract's mapping; a value it does not hold is an error naming the nearest."""
-        mapping: dict[str, str] = self.contract.spec[spec.via]
+        mapping = self.contract.terms.indicators
         for index, value in values.items():
             if value is not None and not pd.isna(value) and value not in mapping:
                 nearest = difflib.get_close_matches(value, list(mapping), n=1, cutoff=0.6)
@@ -211,7 +136,7 @@ class ModuleReader:
         """Canonical column → the header in this file; findings for missing and unknown headers."""
         mapping = self.layout.headers.get(self.module.name) or {c: c for c in self.module.columns}
         found: dict[str, str] = {}
-        items = self.module.items
+        items = self.module.item_columns
         for position, header in enumerate(headers, start=1):
             canonical = mapping.get(header.strip())
             if header.strip() in self.module.ignored_columns:
@@ -236,7 +161,7 @@ class ModuleReader:
                 self.finding("missing_column", f"required column {expected!r} is absent", column_name=expected)
         return found
 
-    def convert(self, spec: ColumnSpec, values: pd.Series, present: bool) -> pd.Series:
+    def convert(self, spec: Column, values: pd.Series, present: bool) -> pd.Series:
         if present and not spec.optional:
             for index in values.index[values == ""]:
                 self.cell_finding("missing_value", "a value is required here", spec, index, None)
@@ -254,26 +179,26 @@ class ModuleReader:
             return values.replace("", None)
         return self.counts(spec, values)
 
-    def cell_finding(self, rule: str, message: str, spec: ColumnSpec, index: int, value: str | None) -> None:
+    def cell_finding(self, rule: str, message: str, spec: Column, index: int, value: str | None) -> None:
         ref = self.refs.get(spec.name, ColumnRef(spec.name))
         shown = WITHHELD if spec.name in self.personal and value else value
         self.finding(
             rule, message, row_number=int(index) + 2, column_name=ref.header, column_letter=ref.letter, value=shown
         )
 
-    def dates(self, spec: ColumnSpec, values: pd.Series, date_format: str | None = None) -> pd.Series:
+    def dates(self, spec: Column, values: pd.Series, date_format: str | None = None) -> pd.Series:
         fmt = date_format or self.layout.date_format
         parsed = pd.to_datetime(values.replace("", None), format=fmt, errors="coerce")
         for index in values.index[(values != "") & parsed.isna()]:
             self.cell_finding("impossible_date", f"not a real date in the form {fmt}", spec, index, values[index])
         return parsed
 
-    def months(self, spec: ColumnSpec, values: pd.Series) -> pd.Series:
+    def months(self, spec: Column, values: pd.Series) -> pd.Series:
         if self.layout.birth_month_from_full_date:
             return self.dates(spec, values).dt.strftime("%Y-%m")
         return self.dates(spec, values, "%Y-%m").dt.strftime("%Y-%m")
 
-    def codes(self, spec: ColumnSpec, values: pd.Series) -> pd.Series:
+    def codes(self, spec: Column, values: pd.Series) -> pd.Series:
         spelling = self.layout.codes.get(spec.codes or "", {})
         if spec.kind == "codes":  # each code of the list stripped (and respelt), the separator kept
             sep = spec.separator
@@ -288,7 +213,7 @@ class ModuleReader:
             values = values.replace(spelling)
         return values.replace("", None)
 
-    def counts(self, spec: ColumnSpec, values: pd.Series) -> pd.Series:
+    def counts(self, spec: Column, values: pd.Series) -> pd.Series:
         def one(index: int, value: str) -> int | None:
             try:
                 return parse_count(value)
@@ -299,18 +224,18 @@ class ModuleReader:
         return pd.Series([one(i, v) for i, v in values.items()], index=values.index, dtype="Int64")
 
 
-def empty_frame(module: ModuleSpec) -> pd.DataFrame:
+def empty_frame(module: Module) -> pd.DataFrame:
     columns = {"row_number": "Int64"} | {c: DTYPES[s.kind] for c, s in module.columns.items()}
     columns |= {c: DTYPES[kind] for c, kind in module.mapped_columns().items()}
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
 
 
-def empty_items(module: ModuleSpec) -> pd.DataFrame:
+def empty_items(module: Module) -> pd.DataFrame:
     """The item table of a module with item columns (empty frame with no columns otherwise)."""
-    if module.items is None:
+    if module.item_columns is None:
         return pd.DataFrame()
     columns = {"row_number": "Int64"} | {k: DTYPES[module.columns[k].kind] for k in module.key}
-    columns |= {"item_ref": "str", module.items.value: "str", "cell_header": "str", "cell_letter": "str"}
+    columns |= {"item_ref": "str", module.item_columns.value: "str", "cell_header": "str", "cell_letter": "str"}
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
 
 
@@ -331,68 +256,66 @@ def authority_findings(contract: SourceContract, landed: LandedFile) -> list[Fin
 
 def empty_tables(contract: SourceContract) -> dict[str, pd.DataFrame]:
     tables = {}
-    for module in modules_of(contract).values():
+    for module in contract.terms.modules.values():
         tables[table_name(contract, module.name)] = empty_frame(module)
-        if module.items is not None:
-            tables[table_name(contract, module.items.table)] = empty_items(module)
+        if module.item_columns is not None:
+            tables[table_name(contract, module.item_columns.table)] = empty_items(module)
     return tables
 
 
 def table_keys(contract: SourceContract) -> dict[str, list[str]]:
     keys = {}
-    for module in modules_of(contract).values():
+    for module in contract.terms.modules.values():
         keys[table_name(contract, module.name)] = list(module.key)
-        if module.items is not None:
-            keys[table_name(contract, module.items.table)] = [*module.key, "item_ref"]
+        if module.item_columns is not None:
+            keys[table_name(contract, module.item_columns.table)] = [*module.key, "item_ref"]
     return keys
 
 
 def add_check_columns(contract: SourceContract, parsed: ParsedExtract) -> dict[str, pd.DataFrame]:
     """The rules that look across rows or modules, as columns the suite checks (see `checks` in the contract)."""
     frames = {name: table.frame.copy() for name, table in parsed.tables.items()}
-    checks = contract.spec.get("checks", {})
+    checks = contract.terms.checks
     period_end = pd.Timestamp(parsed.landed.period_end)
-    known_child = checks.get("known_child", [])
-    children = set(frames[table_name(contract, "children")]["child_id"].dropna()) if known_child else set()
-    for module in known_child:
+    children = set(frames[table_name(contract, "children")]["child_id"].dropna()) if checks.known_child else set()
+    for module in checks.known_child:
         frame = frames[table_name(contract, module)]
         frame["child_known"] = _isin(frame["child_id"], children)
-    for lookup in checks.get("lookups", []):
-        frame, source = frames[table_name(contract, lookup["module"])], frames[table_name(contract, lookup["from"])]
-        frame[f"{lookup['from']}_{lookup['column']}"] = _looked_up(frame[lookup["by"]], source, lookup)
-    for period in checks.get("no_overlap", []):
-        frame = frames[table_name(contract, period["module"])]
-        frame["overlaps_another"] = _overlaps(frame, period["start"], period["end"], period_end)
-    for between in checks.get("days_between", []):
-        frame = frames[table_name(contract, between["module"])]
-        frame[between["column"]] = (frame[between["to"]] - frame[between["from"]]).dt.days
-    for module in modules_of(contract).values():
+    for lookup in checks.lookups:
+        frame, source = frames[table_name(contract, lookup.module)], frames[table_name(contract, lookup.from_)]
+        frame[f"{lookup.from_}_{lookup.column}"] = _looked_up(frame[lookup.by], source, lookup)
+    for period in checks.no_overlap:
+        frame = frames[table_name(contract, period.module)]
+        frame["overlaps_another"] = _overlaps(frame, period.start, period.end, period_end)
+    for between in checks.days_between:
+        frame = frames[table_name(contract, between.module)]
+        frame[between.column] = (frame[between.to] - frame[between.from_]).dt.days
+    for module in contract.terms.modules.values():
         for spec in (s for s in module.columns.values() if s.kind == "codes"):
-            frame, allowed = frames[table_name(contract, module.name)], set(contract.spec["codes"][spec.codes])
+            frame, allowed = frames[table_name(contract, module.name)], set(contract.terms.codes[spec.codes or ""])
             frame[f"{spec.name}_unknown"] = [_unknown(value, allowed, spec.separator) for value in frame[spec.name]]
-    for reference in checks.get("in_reference", []):
-        frame = frames[table_name(contract, reference["module"])]
-        known = reference_values(contract, reference, parsed.landed.la_code or "")
-        frame[reference["flag"]] = _isin(frame[reference["column"]], known)
-    stale = checks.get("stale_open_referral")
-    if stale:
+    for reference in checks.in_reference:
+        frame = frames[table_name(contract, reference.module)]
+        known = reference_values(reference, parsed.landed.la_code or "")
+        frame[reference.flag] = _isin(frame[reference.column], known)
+    if (stale := checks.stale_open_referral) is not None:
         frames[table_name(contract, "referrals")]["stale_open"] = _stale_open(contract, frames, stale, period_end)
     return frames
 
 
-def _looked_up(keys: pd.Series, source: pd.DataFrame, lookup: dict[str, str]) -> pd.Series:
+def _looked_up(keys: pd.Series, source: pd.DataFrame, lookup: Lookup) -> pd.Series:
     """Each key's `column` in the module it is looked up in, keeping that column's type (a date stays a date,
     also when either module is empty or absent: Series.map on no rows gives floats)."""
-    values = source.drop_duplicates(lookup["by"]).set_index(lookup["by"], drop=False)[lookup["column"]]
-    return pd.Series(values.reindex(keys.astype(object)).array, index=keys.index, name=lookup["column"])
+    values = source.drop_duplicates(lookup.by).set_index(lookup.by, drop=False)[lookup.column]
+    return pd.Series(values.reindex(keys.astype(object)).array, index=keys.index, name=lookup.column)
 
 
-def reference_values(contract: SourceContract, reference: dict[str, str], la_code: str) -> set[str]:
+def reference_values(reference: InReference, la_code: str) -> set[str]:
     """The values of a reference-data seed (dbt/seeds) column, for the file's authority when the seed has la_code."""
-    seed = pd.read_csv(DBT_PROJECT_DIR / "seeds" / f"{reference['seed']}.csv", dtype=str, keep_default_na=False)
+    seed = pd.read_csv(DBT_PROJECT_DIR / "seeds" / f"{reference.seed}.csv", dtype=str, keep_default_na=False)
     if "la_code" in seed.columns:
         seed = seed[seed["la_code"] == load_registry().current_code(la_code)]
-    return set(seed[reference["seed_column"]])
+    return set(seed[reference.seed_column])
 
 
 def _unknown(value: object, allowed: set[str], separator: str) -> str | None:
@@ -411,12 +334,12 @@ def _overlaps(frame: pd.DataFrame, start: str, end: str, period_end: pd.Timestam
 
 
 def _stale_open(
-    contract: SourceContract, frames: dict[str, pd.DataFrame], stale: dict, period_end: pd.Timestamp
+    contract: SourceContract, frames: dict[str, pd.DataFrame], stale: StaleOpenReferral, period_end: pd.Timestamp
 ) -> pd.Series:
     """Open referrals older than the limit whose child has no dated activity within it."""
-    since = period_end - pd.DateOffset(years=stale["years"])
+    since = period_end - pd.DateOffset(years=stale.years)
     active: set[str] = set()
-    for module, columns in stale["activity"].items():
+    for module, columns in stale.activity.items():
         frame = frames[table_name(contract, module)]
         for column in columns:
             active |= set(frame.loc[frame[column] >= since, "child_id"].dropna())

@@ -5,19 +5,18 @@ read by csv_modules; here, which member of the zip is which module, and what is 
 import zipfile
 from pathlib import PurePosixPath
 
+from dagster_project.lib.contract_schema import Module
 from dagster_project.lib.contracts import SourceContract
 from dagster_project.lib.findings import Finding, Severity
 from dagster_project.lib.landing import LandedFile
 from dagster_project.lib.parsing import ParsedExtract, ParsedTable, ParserFormat
 from dagster_project.lib.parsing.csv_modules import (
     ModuleReader,
-    ModuleSpec,
     add_check_columns,
     authority_findings,
     empty_frame,
     empty_tables,
     layout_for,
-    modules_of,
     table_keys,
     table_name,
 )
@@ -26,7 +25,7 @@ from dagster_project.lib.privacy import pseudonymisation_key
 
 
 def parse(contract: SourceContract, landed: LandedFile) -> ParsedExtract:
-    modules = modules_of(contract)
+    modules = contract.terms.modules
     tables = {
         table_name(contract, m.name): ParsedTable(table_name(contract, m.name), empty_frame(m), m.file)
         for m in modules.values()
@@ -72,7 +71,7 @@ def parse(contract: SourceContract, landed: LandedFile) -> ParsedExtract:
 
 
 def _members(
-    archive: zipfile.ZipFile, modules: dict[str, ModuleSpec], landed: LandedFile, findings: list[Finding]
+    archive: zipfile.ZipFile, modules: dict[str, Module], landed: LandedFile, findings: list[Finding]
 ) -> dict[str, zipfile.ZipInfo]:
     """Module file name → zip member; any other member is reported and ignored."""
     expected = {m.file.casefold(): m.file for m in modules.values()}
@@ -96,7 +95,7 @@ def _members(
     return members
 
 
-def _absent(module: ModuleSpec, landed: LandedFile) -> Finding:
+def _absent(module: Module, landed: LandedFile) -> Finding:
     if module.required:
         return Finding(
             rule="missing_module",
