@@ -109,14 +109,11 @@ def add_toy_source(project: Path) -> None:
         catalogue.write(
             "toy_things,Things counted,toy,count,quarter,neutral,Things the toy partner's teams counted.,,\n"
         )
-    union = project / "dbt" / "models" / "marts" / "fct_metric_values.sql"
-    anchor = "    select * from {{ ref('int_agency_kpis__metric_values') }}\n"
-    text = union.read_text(encoding="utf-8")
+    dbt_project = project / "dbt" / "dbt_project.yml"
+    anchor = "    - int_agency_kpis__metric_values\n"
+    text = dbt_project.read_text(encoding="utf-8")
     assert anchor in text
-    union.write_text(
-        text.replace(anchor, anchor + "    union all by name\n    select * from {{ ref('int_toy__metric_values') }}\n"),
-        encoding="utf-8",
-    )
+    dbt_project.write_text(text.replace(anchor, anchor + "    - int_toy__metric_values\n"), encoding="utf-8")
 
 
 def test_a_toy_source_added_as_data_alone_reaches_the_marts(tmp_path):
@@ -141,3 +138,18 @@ def test_a_toy_source_added_as_data_alone_reaches_the_marts(tmp_path):
             "select source, status from raw.extracts where file_name = 'toy_E06000024_2023-03.csv'"
         ).fetchall() == [("toy", "accepted")]
     assert not list((project / "dagster_project").rglob("*toy*")), "the toy source touched no Python"
+
+
+def test_a_metric_model_left_out_of_the_union_stops_the_build_naming_it(tmp_path):
+    project = national_project(REPO_ROOT, [], tmp_path / "project")
+    add_toy_source(project)
+    dbt_project = project / "dbt" / "dbt_project.yml"
+    dbt_project.write_text(
+        dbt_project.read_text(encoding="utf-8").replace("    - int_toy__metric_values\n", ""), encoding="utf-8"
+    )
+    dbt = Path(sys.executable).parent / "dbt"
+    env = os.environ | {"WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb")}
+    command = [str(dbt), "compile", "--select", "fct_metric_values", "--project-dir", "dbt", "--profiles-dir", "dbt"]
+    run = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode != 0
+    assert "must list every int_*__metric_values model: not listed: int_toy__metric_values" in run.stdout

@@ -6,15 +6,7 @@ with
 
 metric_values as (
 
-    select * from {{ ref('int_police__metric_values') }}
-    union all by name
-    select * from {{ ref('int_csc__metric_values') }}
-    union all by name
-    select * from {{ ref('int_asc__metric_values') }}
-    union all by name
-    select * from {{ ref('int_s175__metric_values') }}
-    union all by name
-    select * from {{ ref('int_agency_kpis__metric_values') }}
+    {{ union_metric_values() }}
 
 ),
 
