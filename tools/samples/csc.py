@@ -702,6 +702,7 @@ class _Simulation:
             self._cla_exits(k, first, last)
             self._case_closures(k, first, last)
         self._missing_episodes()
+        self._end_before_the_next()
         self._exploitation_factors()
         return History(
             self.la,
@@ -1156,6 +1157,8 @@ class _Simulation:
             child.next_extra = max((child.last_ref or day) + DAY * rng.randint(*EXTRA_GAP), day + 90 * DAY)
 
     def _placement(self, age: float, legal: str, uasc: bool, current: str | None) -> str:
+        """A placement for the child; never with parents (P1) while accommodated under section 20 (V2), which the
+        DfE does not allow (SSDA903 rule 378)."""
         if legal == "E1":
             options = {"A5": 40, "A6": 60}
         elif uasc:
@@ -1167,6 +1170,8 @@ class _Simulation:
         else:
             options = {"U3": 36, "U4": 12, "U1": 12, "K2": 22, "H5": 10 if age >= 16 else 2, "R1": 3, "P1": 3}
             options |= {"Z1": 1, "K1": 1, "R2": 1}
+        if legal == "V2" and "P1" in options:
+            options["U3"] = options.get("U3", 0) + options.pop("P1")
         options.pop(current or "", None)
         return _pick(self.rng, options)
 
@@ -1206,7 +1211,9 @@ class _Simulation:
                     legal = "E1"
                 moves = legal == current.legal or legal == "E1" or rng.random() < 0.25
                 place = self._placement(age, legal, child.uasc, current.place) if moves else current.place
-                rne = "P" if legal == current.legal else "T" if moves else "L"
+                if legal == "V2" and place == "P1":  # accommodated under s20: not with parents (903 rule 378)
+                    place = "U3"
+                rne = _reason_new_episode(legal != current.legal, place != current.place, place)
                 current.end, current.reason = day, "X1"
                 child.episodes.append(len(self.episodes))
                 self.episodes.append(Episode(child.n, day, rne, legal, current.need, place, child.uasc))
@@ -1283,6 +1290,7 @@ class _Simulation:
             reason = _pick(
                 rng, {"E4A": 35, "E4B": 12, "E8": 20, "E5": 8, "E13": 5, "E9": 5, "E3": 5, "E16": 3, "E2": 1}
             )
+        reason = _as_the_placement_allows(reason, current.place)
         current.end, current.reason = day, reason
         child.in_care, child.care_end = False, day
         child.next_change = child.next_extra = FAR
@@ -1418,6 +1426,16 @@ class _Simulation:
                         away_days.add((child.n, away))
                         self._go_missing(rng, child, away, "A")
 
+    def _end_before_the_next(self) -> None:
+        """A child's missing or away episode ends no later than their next one starts (SSDA903 rule 574)."""
+        by_child: dict[int, list[MissingEpisode]] = {}
+        for episode in self.missing:
+            by_child.setdefault(episode.child, []).append(episode)
+        for episodes in by_child.values():
+            episodes.sort(key=lambda e: e.start)
+            for episode, following in itertools.pairwise(episodes):
+                episode.end = max(episode.start, min(episode.end, following.start))
+
     def _go_missing(self, rng: random.Random, child: Child, day: date, kind: str) -> None:
         offered = rng.random() < 0.86
         self.missing.append(
@@ -1483,6 +1501,29 @@ CODED: dict[tuple[str, str], tuple[str, str]] = {
     ("cla_episodes", "reason_ceased"): ("episodes", "reason"),
     ("missing", "episode_type"): ("missing", "kind"),
 }
+
+
+def _reason_new_episode(legal_changed: bool, moves: bool, place: str) -> str:
+    """The DfE's RNE for a change within care: L legal status only; P placement (new carers) only, T when the
+    carers stay (placed for adoption with them, A3/A5); B both, U both with the carers staying."""
+    same_carers = place in ("A3", "A5")
+    if not legal_changed:
+        return "T" if same_carers else "P"
+    if not moves:
+        return "L"
+    return "U" if same_carers else "B"
+
+
+def _as_the_placement_allows(reason: str, place: str) -> str:
+    """A reason for leaving care the last placement allows (SSDA903 rules 390 and 516): adopted (E12) only from a
+    placement for adoption, else a child arrangements order (E41); a special guardianship order to former foster
+    carers (E45, E46) only from foster care, else to other carers (E48). Both keep the case-closure path, so the
+    rest of the history is unchanged."""
+    if reason == "E12" and place not in ("A3", "A4", "A5", "A6"):
+        return "E41"
+    if reason in ("E45", "E46") and not place.startswith("U"):
+        return "E48"
+    return reason
 
 
 def _check_codes(h: History) -> None:
