@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-ColumnKind = Literal["id", "date", "month", "code", "codes", "flag", "count", "text"]
+ColumnKind = Literal["id", "date", "month", "code", "codes", "flag", "count", "text", "postcode"]
 Month = Annotated[int, Field(ge=1, le=12)]
 
 
@@ -31,6 +31,16 @@ class Delivery(Strict):
     grace_days: int = Field(ge=0)
 
 
+class ValuePattern(Strict):
+    """A shape each value must have as written, checked before the value is pseudonymised or cut (a UPN's check
+    letter and digits): a finding under the rule's own name and severity."""
+
+    regex: re.Pattern[str]
+    rule: str
+    message: str
+    severity: Literal["error", "query"] = "error"
+
+
 class Column(Strict):
     name: str = Field("", exclude=True)  # its key under `columns:`, set when the contract loads
     kind: ColumnKind
@@ -40,6 +50,10 @@ class Column(Strict):
     # A text column whose values the contract maps to codes (`via` names the mapping), kept as `maps_to`.
     maps_to: str | None = None
     via: str | None = None
+    pattern: ValuePattern | None = None
+    # The return's own codes for the parser's findings on this column (impossible_date → 903_141), so an analyst
+    # sees the rule as the DfE's validator names it.
+    rule_codes: dict[str, str] = {}
 
 
 class ItemColumns(Strict):
@@ -90,6 +104,14 @@ class NoOverlap(Strict):
     module: str
     start: str
     end: str
+    by: str = "child_id"  # whose periods must not overlap
+
+
+class People(Strict):
+    """The module that lists the people every other module's rows must belong to, and its key."""
+
+    module: str = "children"
+    column: str = "child_id"
 
 
 class DaysBetween(Strict):
@@ -107,17 +129,43 @@ class InReference(Strict):
     flag: str
 
 
+class Ages(Strict):
+    """A person's age in whole years on a date, from a birth month (the day is never kept): `<column>_at_most` if
+    born on the 1st of the month, `<column>_at_least` if born on its last day. A rule that flags only what both
+    make certain never flags a child wrongly for the day of birth it cannot see."""
+
+    module: str
+    birth: str
+    birth_from: str | None = None  # the module the birth month is looked up in, by the people's key
+    at: str  # a date column of the module, or period_start / period_end (the return's year)
+    column: str
+
+
+class Neighbours(Strict):
+    """Each row's previous and next rows of the same person in date order, as `previous_<column>` and
+    `next_<column>` columns (an episode's predecessor's end, its successor's start)."""
+
+    module: str
+    by: str
+    order: str
+    previous: list[str] = []
+    next: list[str] = []
+
+
 class StaleOpenReferral(Strict):
     years: int = Field(gt=0)
     activity: dict[str, list[str]]
 
 
 class Checks(Strict):
+    people: People = People()
     known_child: list[str] = []
     lookups: list[Lookup] = []
     no_overlap: list[NoOverlap] = []
     days_between: list[DaysBetween] = []
     in_reference: list[InReference] = []
+    ages: list[Ages] = []
+    neighbours: list[Neighbours] = []
     stale_open_referral: StaleOpenReferral | None = None
 
 
@@ -143,6 +191,31 @@ class Measure(Strict):
     force_area_only: bool = False
 
 
+YEAR = r"^\d{4}-\d{2}$"
+
+
+class YearChanges(Strict):
+    """What a collection year changed from the year before: modules (tables) added, codes added or withdrawn."""
+
+    modules_added: list[str] = []
+    codes_added: dict[str, list[str]] = {}
+    codes_withdrawn: dict[str, list[str]] = {}
+
+
+class CollectionYears(Strict):
+    """A yearly return's schema by collection year (2021-22: the year to 31 March 2022). The contract's modules and
+    codes are the latest year's; `changes` say, per year after `first`, what that year changed, so an earlier
+    year's schema is the latest one with the later changes undone."""
+
+    first: str = Field(pattern=YEAR)
+    last: str = Field(pattern=YEAR)
+    changes: dict[str, YearChanges] = {}
+
+    def years(self) -> list[str]:
+        start, end = int(self.first[:4]), int(self.last[:4])
+        return [f"{year}-{(year + 1) % 100:02d}" for year in range(start, end + 1)]
+
+
 class Contract(Strict):
     """One file of `sources/`. The CSV formats (csv_zip, csv_file) describe `modules`; the police workbook
     (block_workbook) its `areas`, `layout` and `measures`."""
@@ -156,13 +229,20 @@ class Contract(Strict):
     file_form: str
     suite: str
     delivery: Delivery
-    # Who sends: a file from each authority of the partner registry (lib/registry.py), or one for the force area.
-    sent_by: Literal["authorities", "force_area"]
+    # Who sends: a file from each authority of the partner registry (lib/registry.py), from the authorities the
+    # registry says have chosen to send this source (partner_returns.csv: a statutory return sent instead of, or
+    # beside, the partnership's own extract), or one for the force area.
+    sent_by: Literal["authorities", "registered_authorities", "force_area"]
     window: str | None = None
     personal_columns: list[str] = []
     # CSV modules
     modules: dict[str, Module] = {}
     date_format: str | None = None
+    # Headers match whatever their case (a statutory return's CHILD, Child or child).
+    headers_ignore_case: bool = False
+    # Month columns are written as full dates and cut to the month at ingest (dates of birth).
+    birth_month_from_full_date: bool = False
+    collection_years: CollectionYears | None = None
     # Case systems' layouts by name; which authority writes which is the registry's (partner_layouts.csv).
     layouts: dict[str, PartnerLayout] = {}
     codes: dict[str, list[str]] = {}
@@ -191,11 +271,50 @@ class Contract(Strict):
     def case_system_layout(self, name: str) -> PartnerLayout:
         """The named case system's layout with the contract's date format where it sets none."""
         layout = self.layouts.get(name, PartnerLayout())
-        return layout.model_copy(update={"date_format": layout.date_format or self.date_format})
+        return layout.model_copy(
+            update={
+                "date_format": layout.date_format or self.date_format,
+                "birth_month_from_full_date": layout.birth_month_from_full_date or self.birth_month_from_full_date,
+            }
+        )
+
+    def for_collection_year(self, year: str) -> Contract:
+        """The contract as it stood in a collection year: later years' modules and codes taken out, the codes they
+        withdrew put back. A KeyError for a year the contract does not know."""
+        if self.collection_years is None:
+            return self
+        years = self.collection_years.years()
+        if year not in years:
+            raise KeyError(year)
+        modules, codes = dict(self.modules), {name: list(values) for name, values in self.codes.items()}
+        for later in reversed(years[years.index(year) + 1 :]):
+            change = self.collection_years.changes.get(later, YearChanges())
+            for module in change.modules_added:
+                modules.pop(module, None)
+            for name, added in change.codes_added.items():
+                codes[name] = [code for code in codes[name] if code not in added]
+            for name, withdrawn in change.codes_withdrawn.items():
+                codes[name] = [*codes[name], *(code for code in withdrawn if code not in codes[name])]
+        checks = self.checks.model_copy(
+            update={
+                "known_child": [m for m in self.checks.known_child if m in modules],
+                "lookups": [c for c in self.checks.lookups if {c.module, c.from_} <= modules.keys()],
+                **{
+                    kind: [c for c in getattr(self.checks, kind) if c.module in modules]
+                    for kind in ("no_overlap", "days_between", "in_reference", "ages", "neighbours")
+                },
+            }
+        )
+        return self.model_copy(update={"modules": modules, "codes": codes, "checks": checks})
 
     @model_validator(mode="after")
     def names_point_somewhere(self) -> Contract:
-        problems = [*self._format_sections(), *self._module_references(), *self._check_references()]
+        problems = [
+            *self._format_sections(),
+            *self._module_references(),
+            *self._check_references(),
+            *self._year_references(),
+        ]
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -249,12 +368,13 @@ class Contract(Strict):
     def _check_references(self) -> list[str]:
         modules = self.modules
         named = [("known_child", m) for m in self.checks.known_child]
+        named += [("people", self.checks.people.module)] if self.checks.known_child else []
         named += [("lookups", c.module) for c in self.checks.lookups] + [
             ("lookups", c.from_) for c in self.checks.lookups
         ]
         named += [
             (kind, c.module)
-            for kind in ("no_overlap", "days_between", "in_reference")
+            for kind in ("no_overlap", "days_between", "in_reference", "ages", "neighbours")
             for c in getattr(self.checks, kind)
         ]
         if self.checks.stale_open_referral is not None:
@@ -264,6 +384,34 @@ class Contract(Strict):
             for kind, module in named
             if module not in modules
         ]
+
+    def _year_references(self) -> list[str]:
+        if self.collection_years is None:
+            return []
+        known = self.collection_years.years()
+        problems = []
+        for year, change in self.collection_years.changes.items():
+            where = f"collection_years.changes.{year}"
+            if year not in known[1:]:
+                problems.append(f"{where}: not a year after {self.collection_years.first} up to {known[-1]}")
+            problems += [
+                f"{where}.modules_added: {m!r} is no module{_nearest(m, self.modules)}"
+                for m in change.modules_added
+                if m not in self.modules
+            ]
+            for kind, lists in (("codes_added", change.codes_added), ("codes_withdrawn", change.codes_withdrawn)):
+                problems += [
+                    f"{where}.{kind}: {name!r} is no list under codes:{_nearest(name, self.codes)}"
+                    for name in lists
+                    if name not in self.codes
+                ]
+            problems += [
+                f"{where}.codes_added.{name}: {code!r} is not in the list (the lists are the latest year's)"
+                for name, codes in change.codes_added.items()
+                for code in codes
+                if code not in self.codes.get(name, [code])
+            ]
+        return problems
 
 
 def validate_contract(spec: Any, origin: str) -> Contract:

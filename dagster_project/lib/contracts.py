@@ -6,8 +6,10 @@ expectation suite validates them and, in a format-specific part, the layout the 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,11 +17,20 @@ from typing import Any
 import yaml
 
 from dagster_project.lib.contract_schema import Contract, validate_contract
+from dagster_project.lib.periods import collection_year
 from dagster_project.lib.settings import SOURCES_DIR
 
 
 class ContractError(ValueError):
     """A contract file in `sources/` is incomplete or inconsistent."""
+
+
+class UnknownCollectionYear(ValueError):
+    """A file of a yearly return for a collection year the contract has no schema for."""
+
+    def __init__(self, year: str, known: list[str]):
+        self.year, self.known = year, known
+        super().__init__(f"no schema for the {year} collection year: the contract knows {', '.join(known)}")
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,17 @@ class SourceContract:
             suite=terms.suite,
             terms=terms,
         )
+
+    def for_period(self, period_end: date) -> SourceContract:
+        """The contract as it stood for the collection year holding `period_end` (itself when it has no years)."""
+        years = self.terms.collection_years
+        if years is None:
+            return self
+        try:
+            terms = self.terms.for_collection_year(collection_year(period_end))
+        except KeyError:
+            raise UnknownCollectionYear(collection_year(period_end), years.years()) from None
+        return dataclasses.replace(self, terms=terms)
 
 
 def load_contract(path: Path) -> SourceContract:

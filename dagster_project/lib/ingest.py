@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.lib.contracts import ContractError, SourceContract
+from dagster_project.lib.contracts import ContractError, SourceContract, UnknownCollectionYear
 from dagster_project.lib.findings import Finding, Severity
 from dagster_project.lib.landing import LandedFile, sha256_of
 from dagster_project.lib.loading import RAW_SCHEMA, LoadOutcome, Status, find_loaded, load_extract
@@ -78,6 +78,10 @@ def _parse_and_validate(
     partner's, so it becomes an `internal_error` finding that rejects the file (quarantined with its report)
     instead of failing the run and every other file in it. A deployment fault (no pseudonymisation key) still
     stops the run: no file could load."""
+    try:
+        contract = contract.for_period(landed.period_end)
+    except UnknownCollectionYear as unknown:
+        return _nothing_read(contract, landed), [unknown_collection_year(landed, unknown)]
     with stage("parsing") as parsing:
         try:
             parsed = parse_extract(contract, landed)
@@ -95,6 +99,16 @@ def _parse_and_validate(
             findings = [*parsed.findings, internal_error(landed, "validation", error)]
         validation.rows = parsed.row_count
     return parsed, findings
+
+
+def unknown_collection_year(landed: LandedFile, unknown: UnknownCollectionYear) -> Finding:
+    return Finding(
+        rule="unknown_collection_year",
+        severity=Severity.ERROR,
+        message=f"{unknown}; check the year in the file name, or ask the data team to add the year's schema",
+        file_name=landed.name,
+        value=unknown.year,
+    )
 
 
 def internal_error(landed: LandedFile, stage_name: str, error: Exception) -> Finding:

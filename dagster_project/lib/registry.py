@@ -6,6 +6,8 @@ the landing, the privacy namespace and dbt (which loads the same files as seeds)
   by in partners' files (the police workbook's sheet names).
 - `dbt/seeds/partner_layouts.csv`: which of a contract's `layouts` an authority's files of that source are in
   (Bristol's case system); an authority not listed writes the contract's own layout.
+- `dbt/seeds/partner_returns.csv`: which authorities have agreed to send a source that not every authority sends
+  (`sent_by: registered_authorities`: a statutory return such as the SSDA903), from which period.
 
 A national deployment lists its 153 authorities here, and nowhere else.
 """
@@ -38,6 +40,8 @@ class Registry:
     areas: dict[str, Area]
     # (source, authority code) → the name of a layout in that source's contract
     layouts: dict[tuple[str, str], str]
+    # source → the authorities registered to send it (a source not every authority sends)
+    senders: dict[str, tuple[str, ...]]
 
     def authorities(self) -> list[str]:
         return [code for code, area in self.areas.items() if area.area_type == LOCAL_AUTHORITY]
@@ -70,6 +74,10 @@ class Registry:
     def layout_of(self, source: str, code: str) -> str | None:
         return self.layouts.get((source, self.current_code(code)))
 
+    def senders_of(self, source: str) -> list[str]:
+        """The authorities registered to send a source that not every authority sends."""
+        return list(self.senders.get(source, ()))
+
 
 @cache
 def load_registry(seeds_dir: Path = SEEDS_DIR) -> Registry:
@@ -84,7 +92,10 @@ def load_registry(seeds_dir: Path = SEEDS_DIR) -> Registry:
         for row in _rows(seeds_dir / "authorities.csv")
     }
     layouts = {(row["source"], row["la_code"]): row["layout"] for row in _rows(seeds_dir / "partner_layouts.csv")}
-    return Registry(areas, layouts)
+    senders: dict[str, tuple[str, ...]] = {}
+    for row in _rows(seeds_dir / "partner_returns.csv"):
+        senders[row["source"]] = (*senders.get(row["source"], ()), row["la_code"])
+    return Registry(areas, layouts, senders)
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

@@ -46,8 +46,12 @@ class Delivery:
     @classmethod
     def of(cls, contract: SourceContract) -> Delivery:
         delivery, registry = contract.terms.delivery, load_registry()
-        by_authorities = contract.terms.sent_by == "authorities"
-        partners = registry.authorities() if by_authorities else [registry.force_area()]
+        by_authorities = contract.terms.sent_by != "force_area"
+        partners = {
+            "authorities": registry.authorities,
+            "registered_authorities": lambda: registry.senders_of(contract.source),
+            "force_area": lambda: [registry.force_area()],
+        }[contract.terms.sent_by]()
         year, month = (int(part) for part in delivery.first_period.split("-"))
         return cls(
             source=contract.source,

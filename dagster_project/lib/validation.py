@@ -21,7 +21,7 @@ from dagster_project.lib.atomic_files import write_atomically
 from dagster_project.lib.contracts import SourceContract
 from dagster_project.lib.findings import Finding, Severity
 from dagster_project.lib.parsing import ParsedExtract, ParsedTable, parser_format
-from dagster_project.lib.periods import financial_year_start
+from dagster_project.lib.periods import collection_year, financial_year_start
 from dagster_project.lib.privacy import WITHHELD, personal_columns
 from dagster_project.lib.settings import EXPECTATIONS_DIR
 
@@ -73,7 +73,8 @@ def validate_extract(contract: SourceContract, parsed: ParsedExtract, data_docs:
     a folder, GX's Data Docs page of each table's validation written there (`<table>.html`).
 
     An expectation whose meta names no `table` runs on the extract's only table; one whose meta `needs`
-    another table is skipped when that table's part of the file is absent. Suites may use the parameters
+    another table is skipped when that table's part of the file is absent, and one whose meta names
+    `collection_years` runs only on files of those years. Suites may use the parameters
     (`{"$PARAMETER": name}`) of suite_parameters: the contract's code lists, the period end, its financial year's
     start, its academic year.
     """
@@ -88,7 +89,9 @@ def validate_extract(contract: SourceContract, parsed: ParsedExtract, data_docs:
         expectations = [
             e
             for e in definition["expectations"]
-            if e.get("meta", {}).get("table", name) == name and not parsed.absent & set(e["meta"].get("needs", []))
+            if e.get("meta", {}).get("table", name) == name
+            and not parsed.absent & set(e["meta"].get("needs", []))
+            and _applies_in(e["meta"].get("collection_years"), parsed.landed.period_end)
         ]
         if frame.empty or not expectations:
             continue
@@ -102,6 +105,15 @@ def validate_extract(contract: SourceContract, parsed: ParsedExtract, data_docs:
         if data_docs is not None:
             write_data_docs(result, personal, data_docs / f"{name}.html")
     return findings
+
+
+def _applies_in(years: dict[str, str] | None, period_end: date) -> bool:
+    """An expectation with meta `collection_years: {from, to}` (either may be left out) runs on a yearly return's
+    files of those collection years only (a DfE rule added or withdrawn in a year)."""
+    if not years:
+        return True
+    year = collection_year(period_end)
+    return years.get("from", year) <= year <= years.get("to", year)
 
 
 def _validate(batch: Any, definition: dict[str, Any], expectations: list[dict], parameters: dict[str, Any]) -> Any:

@@ -8,19 +8,22 @@ import re
 import zipfile
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from dagster_project.lib.contracts import load_contracts
-from dagster_project.lib.settings import SAMPLE_EXTRACTS_DIR
+from dagster_project.lib.settings import DBT_PROJECT_DIR, SAMPLE_EXTRACTS_DIR
 
 pytestmark = pytest.mark.e2e
 
 # A birth month (YYYY-MM) is what the warehouse keeps of a date of birth; a full date or case number never.
 KEPT_AS_IS = re.compile(r"\d{4}-\d{2}")
 RECORD_LEVEL = sorted(source for source, contract in load_contracts().items() if contract.format == "csv_zip")
+# Record-level sources with metrics of their own in the catalogue (an SSDA903 return states csc's metrics).
+CATALOGUED = sorted(set(RECORD_LEVEL) & set(pd.read_csv(DBT_PROJECT_DIR / "seeds" / "metric_catalogue.csv")["source"]))
 
 
-@pytest.mark.parametrize("source", RECORD_LEVEL)
+@pytest.mark.parametrize("source", CATALOGUED)
 def test_every_catalogued_metric_has_values_for_every_authority_and_quarter(sample_warehouse, source):
     catalogued = {
         code
@@ -43,7 +46,6 @@ def test_no_raw_identifier_reaches_the_warehouse(sample_warehouse):
     identifiers = set().union(*(_sample_identifiers(source) for source in RECORD_LEVEL))
     assert len(identifiers) > 10_000
     import duckdb
-    import pandas as pd
 
     with duckdb.connect(str(sample_warehouse.warehouse), read_only=True) as connection:
         columns = connection.execute(
@@ -68,9 +70,11 @@ def test_no_raw_identifier_reaches_the_warehouse(sample_warehouse):
 
 def _sample_identifiers(source: str) -> set[str]:
     """The raw values of the contract's personal columns (under any partner's header) in every sample zip:
-    case numbers and full dates of birth."""
+    case numbers, full dates of birth, postcodes (coded columns, such as the adopters' details, are withheld from
+    findings but are categories, not identifiers)."""
     terms = load_contracts()[source].terms
-    personal = set(terms.personal_columns)
+    kinds = {name: column.kind for module in terms.modules.values() for name, column in module.columns.items()}
+    personal = {name for name in terms.personal_columns if kinds[name] not in {"code", "codes", "flag"}}
     headers = set(personal)
     for partner in terms.layouts.values():
         for renamed in partner.headers.values():

@@ -106,12 +106,15 @@ def _file_floor(
                 continue
             name = table_name(contract, module.name) if module.file else contract.source
             with path.open(encoding="utf-8-sig", newline="") as handle:
-                present = set(next(csv.reader(handle), []))
+                present = _headers(next(csv.reader(handle), []), contract.terms.headers_ignore_case)
+            fold = str.casefold if contract.terms.headers_ignore_case else str
             columns = ", ".join(
-                f"{_typed(layout.header_for(module.name, column), spec.kind, layout.date_format)} as {_q(column)}"
+                f"{_typed(present[fold(header)], spec.kind, layout.date_format)} as {_q(column)}"
                 for column, spec in module.columns.items()
-                if layout.header_for(module.name, column) in present
+                if fold(header := layout.header_for(module.name, column)) in present
             )
+            if not columns:  # nothing the contract reads (the parser's missing_column findings)
+                continue
             connection.execute(
                 f"create or replace table {name} as select {columns} from read_csv('{path}', all_varchar=true)"
             )
@@ -121,6 +124,11 @@ def _file_floor(
     _timed(floor, "parsing", parse)
     _timed(floor, "validation", lambda: _validate(floor, connection, contract, landed, tables))
     _timed(floor, "loading", lambda: _load(connection, tables, work / "loaded.duckdb"))
+
+
+def _headers(headers: list[str], ignore_case: bool) -> dict[str, str]:
+    """A file's headers by the name the contract's is compared with (folded when the contract ignores case)."""
+    return {(header.casefold() if ignore_case else header): header for header in headers}
 
 
 def _typed(header: str, kind: str, date_format: str) -> str:
@@ -173,13 +181,15 @@ def _derived_columns(contract: SourceContract, tables: dict[str, str]) -> dict[s
     checks, modules = contract.terms.checks, contract.terms.modules
     extra: dict[str, list[str]] = {}
     joins: dict[str, list[str]] = {}
-    children = table_name(contract, "children")
-    for module in checks.known_child:
+    people, key = table_name(contract, checks.people.module), checks.people.column
+    for module in checks.known_child if people in tables else ():
         extra.setdefault(table_name(contract, module), []).append(
-            f"t.child_id in (select child_id from {children}) as child_known"
+            f"t.{key} in (select {key} from {people}) as child_known"
         )
     for n, lookup in enumerate(checks.lookups):
         table, source = table_name(contract, lookup.module), table_name(contract, lookup.from_)
+        if source not in tables:
+            continue
         alias = f"l{n}"
         joins.setdefault(table, []).append(
             f"left join (select {lookup.by}, any_value({lookup.column}) as v from {source} group by all) {alias}"
@@ -236,14 +246,30 @@ def _failing_rows(expectation: dict, parameters: dict[str, Any]) -> str | None:
     return f"({condition}) and ({failing})" if condition else f"coalesce({failing}, false)"
 
 
+ROW_CONDITION_TOKEN = re.compile(r"'[^']*'|\"[^\"]*\"|\w+\.(?:isnull|notnull|isna|notna)\(\)|==|!=|<=|>=|\w+|\S")
+SQL_WORDS = {"and", "or", "not", "in", "is", "null", "true", "false"}
+SQL_SYMBOLS = {"==": "=", "&": "and", "|": "or", "[": "(", "]": ")"}
+
+
 def _row_condition(condition: str | None) -> str | None:
-    """GX's pandas row conditions as the suites write them (`x.isnull()`, `x != "V"`, `and`) in SQL."""
+    """GX's pandas row conditions as the suites write them (`x.isna()`, `x != 'V'`, `x in ['A', 'B']`, `&`, `|`)
+    in SQL, every column name quoted (so a condition on a column the floor does not derive is skipped)."""
     if not condition:
         return None
-    sql = re.sub(r"(\w+)\.isnull\(\)", r'"\1" is null', condition)
-    sql = re.sub(r"(\w+)\.notnull\(\)", r'"\1" is not null', sql)
-    sql = re.sub(r'(\w+) (==|!=) "([^"]*)"', lambda m: f"\"{m[1]}\" {'=' if m[2] == '==' else '!='} '{m[3]}'", sql)
-    return sql
+    return " ".join(map(_sql_token, ROW_CONDITION_TOKEN.findall(condition)))
+
+
+def _sql_token(token: str) -> str:
+    if token.startswith('"'):
+        return "'" + token[1:-1].replace("'", "''") + "'"
+    if token.startswith("'") or token.isdigit() or token.lower() in SQL_WORDS:
+        return token
+    if token.endswith("()"):
+        column, test = token[:-2].split(".")
+        return f'"{column}" is ' + ("null" if test in {"isnull", "isna"} else "not null")
+    if re.fullmatch(r"\w+", token):
+        return f'"{token}"'
+    return SQL_SYMBOLS.get(token, token)
 
 
 def _literal(value: Any) -> str:

@@ -11,17 +11,20 @@ import io
 import re
 import warnings
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from dagster_project.lib.contract_schema import (
+    Ages,
     Column,
     InReference,
     ItemColumns,
     Lookup,
     Module,
+    Neighbours,
     PartnerLayout,
     StaleOpenReferral,
 )
@@ -30,6 +33,7 @@ from dagster_project.lib.findings import Finding, Severity
 from dagster_project.lib.landing import LandedFile
 from dagster_project.lib.parsing import ColumnRef, ParsedExtract
 from dagster_project.lib.parsing.values import CellValueError, parse_count
+from dagster_project.lib.periods import financial_year_start
 from dagster_project.lib.privacy import WITHHELD, personal_columns, pseudonymise
 from dagster_project.lib.registry import load_registry
 from dagster_project.lib.settings import DBT_PROJECT_DIR
@@ -43,7 +47,10 @@ DTYPES = {
     "flag": "str",
     "count": "Int64",
     "text": "str",
+    "postcode": "str",
 }
+# A UK postcode as written (any case, with or without its space): the outward code (district) and the inward code.
+POSTCODE = re.compile(r"(?P<district>[A-Z]{1,2}[0-9][A-Z0-9]?) ?[0-9][A-Z]{2}")
 
 
 def layout_for(contract: SourceContract, la_code: str | None) -> PartnerLayout:
@@ -135,10 +142,12 @@ class ModuleReader:
     def map_headers(self, headers: list[str]) -> dict[str, str]:
         """Canonical column → the header in this file; findings for missing and unknown headers."""
         mapping = self.layout.headers.get(self.module.name) or {c: c for c in self.module.columns}
+        fold = str.casefold if self.contract.terms.headers_ignore_case else str
+        mapping = {fold(header): column for header, column in mapping.items()}
         found: dict[str, str] = {}
         items = self.module.item_columns
         for position, header in enumerate(headers, start=1):
-            canonical = mapping.get(header.strip())
+            canonical = mapping.get(fold(header.strip()))
             if header.strip() in self.module.ignored_columns:
                 continue
             if items is not None and (item := items.header.match(header.strip())):
@@ -165,6 +174,10 @@ class ModuleReader:
         if present and not spec.optional:
             for index in values.index[values == ""]:
                 self.cell_finding("missing_value", "a value is required here", spec, index, None)
+        if spec.pattern is not None:
+            shape, severity = spec.pattern, Severity(spec.pattern.severity)
+            for index in values.index[(values != "") & ~values.str.fullmatch(shape.regex.pattern)]:
+                self.cell_finding(shape.rule, shape.message, spec, index, values[index], severity)
         if spec.kind == "id":
             return pseudonymise(values, self.key, self.authority)
         if spec.kind == "date":
@@ -177,13 +190,23 @@ class ModuleReader:
             return values.str.upper().replace("", None)
         if spec.kind == "text":
             return values.replace("", None)
+        if spec.kind == "postcode":
+            return self.districts(spec, values)
         return self.counts(spec, values)
 
-    def cell_finding(self, rule: str, message: str, spec: Column, index: int, value: str | None) -> None:
+    def cell_finding(
+        self, rule: str, message: str, spec: Column, index: int, value: str | None, severity: Severity = Severity.ERROR
+    ) -> None:
         ref = self.refs.get(spec.name, ColumnRef(spec.name))
         shown = WITHHELD if spec.name in self.personal and value else value
         self.finding(
-            rule, message, row_number=int(index) + 2, column_name=ref.header, column_letter=ref.letter, value=shown
+            spec.rule_codes.get(rule, rule),
+            message,
+            severity,
+            row_number=int(index) + 2,
+            column_name=ref.header,
+            column_letter=ref.letter,
+            value=shown,
         )
 
     def dates(self, spec: Column, values: pd.Series, date_format: str | None = None) -> pd.Series:
@@ -212,6 +235,21 @@ class ModuleReader:
         elif spelling:
             values = values.replace(spelling)
         return values.replace("", None)
+
+    def districts(self, spec: Column, values: pd.Series) -> pd.Series:
+        """Each postcode cut to its district (BS1 of BS1 4DJ), the part that is not personal; a value that is not a
+        postcode is an error (its value withheld like the postcode's)."""
+
+        def one(index: int, value: str) -> str | None:
+            if value == "":
+                return None
+            match = POSTCODE.fullmatch(" ".join(value.upper().split()))
+            if match is None:
+                self.cell_finding("not_a_postcode", "not a UK postcode (e.g. BS1 4DJ)", spec, index, value)
+                return None
+            return match["district"]
+
+        return pd.Series([one(i, v) for i, v in values.items()], index=values.index, dtype="str")
 
     def counts(self, spec: Column, values: pd.Series) -> pd.Series:
         def one(index: int, value: str) -> int | None:
@@ -277,16 +315,17 @@ def add_check_columns(contract: SourceContract, parsed: ParsedExtract) -> dict[s
     frames = {name: table.frame.copy() for name, table in parsed.tables.items()}
     checks = contract.terms.checks
     period_end = pd.Timestamp(parsed.landed.period_end)
-    children = set(frames[table_name(contract, "children")]["child_id"].dropna()) if checks.known_child else set()
+    people = checks.people
+    known = set(frames[table_name(contract, people.module)][people.column].dropna()) if checks.known_child else set()
     for module in checks.known_child:
         frame = frames[table_name(contract, module)]
-        frame["child_known"] = _isin(frame["child_id"], children)
+        frame["child_known"] = _isin(frame[people.column], known)
     for lookup in checks.lookups:
         frame, source = frames[table_name(contract, lookup.module)], frames[table_name(contract, lookup.from_)]
         frame[f"{lookup.from_}_{lookup.column}"] = _looked_up(frame[lookup.by], source, lookup)
     for period in checks.no_overlap:
         frame = frames[table_name(contract, period.module)]
-        frame["overlaps_another"] = _overlaps(frame, period.start, period.end, period_end)
+        frame["overlaps_another"] = _overlaps(frame, period.by, period.start, period.end, period_end)
     for between in checks.days_between:
         frame = frames[table_name(contract, between.module)]
         frame[between.column] = (frame[between.to] - frame[between.from_]).dt.days
@@ -298,9 +337,53 @@ def add_check_columns(contract: SourceContract, parsed: ParsedExtract) -> dict[s
         frame = frames[table_name(contract, reference.module)]
         known = reference_values(reference, parsed.landed.la_code or "")
         frame[reference.flag] = _isin(frame[reference.column], known)
+    for age in checks.ages:
+        frame = frames[table_name(contract, age.module)]
+        birth = _birth_months(frames, contract, age)
+        on = _reference_day(frame, age.at, parsed.landed.period_end)
+        frame[f"{age.column}_at_most"] = _whole_years(birth, on)
+        frame[f"{age.column}_at_least"] = _whole_years(birth + pd.offsets.MonthEnd(0), on)
+    for neighbours in checks.neighbours:
+        frame = frames[table_name(contract, neighbours.module)]
+        frames[table_name(contract, neighbours.module)] = _with_neighbours(frame, neighbours)
     if (stale := checks.stale_open_referral) is not None:
         frames[table_name(contract, "referrals")]["stale_open"] = _stale_open(contract, frames, stale, period_end)
     return frames
+
+
+def _birth_months(frames: dict[str, pd.DataFrame], contract: SourceContract, age: Ages) -> pd.Series:
+    """The first day of each row's birth month (NaT where unknown), from its own module or looked up."""
+    frame = frames[table_name(contract, age.module)]
+    if age.birth_from is None:
+        months = frame[age.birth]
+    else:
+        key = contract.terms.checks.people.column
+        lookup = Lookup(module=age.module, **{"from": age.birth_from}, by=key, column=age.birth)
+        months = _looked_up(frame[key], frames[table_name(contract, age.birth_from)], lookup)
+    return pd.to_datetime(months.astype(object), format="%Y-%m", errors="coerce")
+
+
+def _reference_day(frame: pd.DataFrame, at: str, period_end: date) -> pd.Series:
+    if at in {"period_start", "period_end"}:
+        day = financial_year_start(period_end) if at == "period_start" else period_end
+        return pd.Series(pd.Timestamp(day), index=frame.index)
+    return frame[at]
+
+
+def _whole_years(birth: pd.Series, on: pd.Series) -> pd.Series:
+    """Completed years from birth to on (negative before birth); null where either is unknown."""
+    before_birthday = (on.dt.month < birth.dt.month) | ((on.dt.month == birth.dt.month) & (on.dt.day < birth.dt.day))
+    years = on.dt.year - birth.dt.year - before_birthday.astype("Int64")
+    return years.where(birth.notna() & on.notna()).astype("Int64")
+
+
+def _with_neighbours(frame: pd.DataFrame, neighbours: Neighbours) -> pd.DataFrame:
+    """The frame with its rows' previous and next rows' columns of the same person, in `order`."""
+    ordered = frame.sort_values([neighbours.by, neighbours.order], kind="stable")
+    grouped = ordered.groupby(neighbours.by, sort=False)
+    added = {f"previous_{c}": grouped[c].shift(1) for c in neighbours.previous}
+    added |= {f"next_{c}": grouped[c].shift(-1) for c in neighbours.next}
+    return frame.assign(**{name: values.reindex(frame.index) for name, values in added.items()})
 
 
 def _looked_up(keys: pd.Series, source: pd.DataFrame, lookup: Lookup) -> pd.Series:
@@ -325,10 +408,10 @@ def _unknown(value: object, allowed: set[str], separator: str) -> str | None:
     return separator.join(unknown) or None
 
 
-def _overlaps(frame: pd.DataFrame, start: str, end: str, period_end: pd.Timestamp) -> pd.Series:
-    """True for a period that starts before the previous period of the same child ends (open = period end)."""
-    ordered = frame[["child_id", start]].assign(_end=frame[end].fillna(period_end)).sort_values(["child_id", start])
-    previous_end = ordered.groupby("child_id")["_end"].shift()
+def _overlaps(frame: pd.DataFrame, by: str, start: str, end: str, period_end: pd.Timestamp) -> pd.Series:
+    """True for a period that starts before the previous period of the same person ends (open = period end)."""
+    ordered = frame[[by, start]].assign(_end=frame[end].fillna(period_end)).sort_values([by, start])
+    previous_end = ordered.groupby(by)["_end"].shift()
     overlapping = ordered[start] < previous_end
     return overlapping.reindex(frame.index).fillna(False).astype(bool)
 

@@ -1,6 +1,8 @@
 -- Every value every accepted extract stated, harmonised: one row per area, metric, period end,
 -- window and vintage (the extract version that said it). is_latest marks the value to use now:
 -- the one from the most recent vintage, so restatements win and superseded versions stay visible.
+-- `source` is the source a value belongs to and `layout` the contract of the file that stated it: an SSDA903
+-- return (layout csc903) states children's social care (source csc) values, as the csc zip does.
 
 with
 
@@ -16,6 +18,8 @@ versions as (
 
 ),
 
+csc_layouts as (select layout from {{ ref('csc_layouts') }}),
+
 final as (
 
     select
@@ -28,7 +32,8 @@ final as (
         versions.period_end as vintage_period_end,
         versions.received_at as vintage_received_at,
         versions.file_name as source_file,
-        versions.source,
+        case when versions.source in (select layout from csc_layouts) then 'csc' else versions.source end as source,
+        versions.source as layout,
         metric_values.stated_as,
         not versions.is_current as is_superseded,
         versions.has_queries,

@@ -35,6 +35,33 @@ restatements as (
 
 ),
 
+unavailable as (
+
+    -- An area and period whose children's figures came only in layouts without a metric (an SSDA903 return has
+    -- no contacts): why that metric has no value, from the layouts' own notes (csc_layouts).
+    select
+        sent.la_code,
+        sent.period_end,
+        catalogue.metric_code,
+        'not available: the ' || string_agg(distinct layouts.layout, ', ') || ' file for this period does not hold it ('
+        || string_agg(distinct layouts.note, ' ') || ')' as reason
+
+    from (select distinct la_code, period_end, layout from headline where source = 'csc') as sent
+    inner join {{ ref('csc_layouts') }} as layouts using (layout)
+    inner join catalogue on catalogue.source = 'csc'
+    where not exists (
+        select 1 from headline as given
+        where given.la_code = sent.la_code and given.period_end = sent.period_end and given.source = 'csc'
+            and given.layout in (select layout from {{ ref('csc_layouts') }} where all_metrics)
+    )
+        and not exists (
+            select 1 from {{ ref('csc_layout_metrics') }} as gives
+            where gives.layout = sent.layout and gives.metric_code = catalogue.metric_code
+        )
+    group by all
+
+),
+
 grid as (
 
     -- Every catalogued metric, for every area and period end its source reports.
@@ -85,7 +112,7 @@ compared as (
         array_to_string(caveats_in_force.caveats, ' | ') as caveats,
         coalesce(len(caveats_in_force.breaks) > 0, false) as crosses_series_break,
         case
-            when now_.value is null then 'no value for this period'
+            when now_.value is null then coalesce(unavailable.reason, 'no value for this period')
             when len(caveats_in_force.breaks) > 0
                 then 'not compared: series break (' || array_to_string(caveats_in_force.breaks, ', ') || ')'
             when year_before.value is null then 'not compared: no value a year before'
@@ -117,6 +144,7 @@ compared as (
         and official_authority.period_end = grid.period_end
     left join restatements using (la_code, metric_code, period_end)
     left join caveats_in_force using (metric_code, la_code, period_end)
+    left join unavailable using (metric_code, la_code, period_end)
 
 ),
 

@@ -1,13 +1,14 @@
--- One row per accepted children's social care extract version and window it reports on: the
--- quarter and the 12 months ending its period end. Events dated after window_start and on or
--- before period_end fall in the window. Somerset's former county code reads as its current code.
+-- One row per accepted children's social care extract version, in any of its layouts (csc_layouts: the csc
+-- zip, the SSDA903 return), and window it reports on: the quarter and the 12 months ending its period end.
+-- Events dated after window_start and on or before period_end fall in the window. Somerset's former county
+-- code reads as its current code.
 
 with
 
 versions as (
 
     select * from {{ ref('int_extract_versions') }}
-    where source = 'csc' and load_status = 'accepted'
+    where source in (select layout from {{ ref('csc_layouts') }}) and load_status = 'accepted'
 
 ),
 
@@ -21,6 +22,7 @@ final as (
 
     select
         versions.load_id,
+        versions.source as layout,
         versions.current_la_code as la_code,
         versions.period_end,
         windows."window",

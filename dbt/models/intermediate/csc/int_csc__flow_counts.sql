@@ -8,8 +8,8 @@ contacts as (select * from {{ ref('stg_csc__contacts') }}),
 referrals as (select * from {{ ref('stg_csc__referrals') }}),
 assessments as (select * from {{ ref('stg_csc__assessments') }}),
 cp_plans as (select * from {{ ref('stg_csc__cp_plans') }}),
-cla_episodes as (select * from {{ ref('stg_csc__cla_episodes') }}),
-missing as (select * from {{ ref('stg_csc__missing') }}),
+cla_episodes as (select * from {{ ref('int_csc__cla_episodes') }}),
+missing as (select * from {{ ref('int_csc__missing') }}),
 
 contact_counts as (
 

@@ -1,82 +1,27 @@
--- Every children's social care metric of every accepted extract version: the counts, the shares
--- computed from them, and rates per 10,000 children. Rates use the ONS mid-year estimate of the year
--- before the financial year ends (DfE convention: year ending 31 March Y uses mid-year Y-1).
+-- The children's social care metric values that count: where two layouts give a value for the same authority,
+-- metric, period end and window (a csc zip and an SSDA903 return both for 31 March), the one of the layout with
+-- the lower precedence (csc_layouts) counts; the other stays in csc_layout_reconciliation. Every version of the
+-- counting layout is kept (fct_metric_values says which is latest).
 
 with
 
-windows as (select distinct load_id, la_code, period_end from {{ ref('int_csc__extract_windows') }}),
-population as (select * from {{ ref('child_population') }}),
+by_layout as (select * from {{ ref('int_csc__metric_values_by_layout') }}),
 
-counts as (
-
-    select load_id, "window", metric_code, cast(value as double) as value from {{ ref('int_csc__flow_counts') }}
-    union all
-    select load_id, "window", metric_code, cast(value as double) as value from {{ ref('int_csc__snapshot_counts') }}
-
-),
-
-shares as (
-
-    {% set shares = {
-        'csc_contacts_to_referral_pct': ('csc_contacts_to_referral', 'csc_contacts'),
-        'csc_re_referral_pct': ('csc_re_referrals', 'csc_referrals'),
-        'csc_cp_subsequent_pct': ('csc_cp_plans_started_subsequent', 'csc_cp_plans_started'),
-    } %}
-    {% for share, (part, whole) in shares.items() %}
-    select
-        load_id,
-        "window",
-        '{{ share }}' as metric_code,
-        100 * max(value) filter (where metric_code = '{{ part }}')
-        / nullif(max(value) filter (where metric_code = '{{ whole }}'), 0) as value
-    from counts
-    where "window" <> 'snapshot'
-    group by load_id, "window"
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-
-),
-
-rates as (
+ranked as (
 
     select
-        counts.load_id,
-        counts."window",
-        replace(counts.metric_code, '_open', '_rate_per_10k') as metric_code,
-        10000 * counts.value / population.population_0_17 as value
-    from counts
-    inner join windows using (load_id)
-    inner join population
-        on population.la_code = windows.la_code
-        and population.mid_year = year({{ financial_year_start('windows.period_end') }})
-    where counts.metric_code in ('csc_cin_open', 'csc_cp_open', 'csc_cla_open')
+        *,
+        min(precedence) over (partition by la_code, metric_code, period_end, "window") as counting_precedence
 
-),
-
-all_values as (
-
-    select * from counts
-    union all
-    select * from shares
-    union all
-    select * from rates
+    from by_layout
 
 ),
 
 final as (
 
-    select
-        windows.la_code,
-        all_values.metric_code,
-        windows.period_end,
-        all_values."window",
-        all_values.value,
-        'computed' as stated_as,
-        all_values.load_id
-
-    from all_values
-    inner join windows using (load_id)
-    where all_values.value is not null
+    select la_code, metric_code, period_end, "window", value, stated_as, load_id
+    from ranked
+    where precedence = counting_precedence
 
 )
 

@@ -1,0 +1,107 @@
+"""SSDA903 returns → warehouse: the samples agree with the csc zips on every metric both give, the zip counts
+where both cover a period, and an authority that sends only the return gets its metrics from it, with the
+metrics the return cannot give left without a value and the scorecard saying why."""
+
+import shutil
+
+import pytest
+
+from dagster_project.lib.settings import SAMPLE_EXTRACTS_DIR
+from tests.conftest import built_once
+from tests.csc903_builders import Child, write_return
+
+pytestmark = pytest.mark.e2e
+
+RETURNS = SAMPLE_EXTRACTS_DIR / "csc903"
+RETURN_METRICS = {
+    "csc_cla_open",
+    "csc_cla_rate_per_10k",
+    "csc_cla_started",
+    "csc_cla_uasc",
+    "csc_missing_episodes_from_care",
+}
+
+
+def test_every_sample_return_is_accepted(sample_warehouse):
+    statuses = sample_warehouse.query(
+        "select load_status, count(*) from staging.stg_pipeline__extracts where source = 'csc903' group by all"
+    )
+    assert statuses == [("accepted", 15)] == [("accepted", len(list(RETURNS.iterdir())))]
+
+
+def test_the_returns_and_the_zips_agree_on_every_metric_both_give(sample_warehouse):
+    rows = sample_warehouse.query(
+        """select metric_code, "window", count(*), count(*) filter (where agrees), count(distinct la_code)
+           from marts.csc_layout_reconciliation group by all order by all"""
+    )
+    assert {metric for metric, *_ in rows} == RETURN_METRICS
+    assert all(pairs == agreeing == 15 and areas == 5 for _, _, pairs, agreeing, areas in rows), rows
+    # Children looked after on 31 March 2023, North Somerset: the report's figure, either way.
+    (values,) = sample_warehouse.query(
+        """select counted_value, other_value, counted_layout, other_layout from marts.csc_layout_reconciliation
+           where la_code = 'E06000024' and metric_code = 'csc_cla_open' and period_end = '2023-03-31'"""
+    )
+    assert values[0] == values[1] and values[2:] == ("csc", "csc903")
+
+
+def test_the_zip_counts_where_both_cover_the_period(sample_warehouse):
+    layouts = sample_warehouse.query("select distinct layout from marts.fct_metric_values where source = 'csc'")
+    assert layouts == [("csc",)]
+
+
+@pytest.fixture(scope="module")
+def return_only(tmp_path_factory):
+    """Bath and North East Somerset sending only its 2022-23 return, North Somerset only its zip."""
+
+    def land(pipeline):
+        folder = pipeline.landing / "csc903"
+        folder.mkdir(parents=True)
+        shutil.copy2(RETURNS / "csc903_E06000022_2023-03.zip", folder)
+        (pipeline.landing / "csc").mkdir()
+        shutil.copy2(SAMPLE_EXTRACTS_DIR / "csc" / "csc_E06000024_2023-03.zip", pipeline.landing / "csc")
+
+    return built_once(tmp_path_factory.mktemp("return_only"), land)
+
+
+def test_an_authority_sending_only_the_return_has_the_metrics_it_gives(return_only, sample_warehouse):
+    metrics = dict(
+        return_only.query(
+            """select metric_code, value from marts.fct_metric_values
+               where la_code = 'E06000022' and period_end = '2023-03-31' and is_latest and "window" <> 'quarter'"""
+        )
+    )
+    assert set(metrics) == RETURN_METRICS
+    (zip_value,) = sample_warehouse.query(
+        """select value from marts.fct_metric_values where la_code = 'E06000022' and metric_code = 'csc_cla_open'
+           and period_end = '2023-03-31' and is_latest"""
+    )
+    assert metrics["csc_cla_open"] == zip_value[0]
+    (summary,) = return_only.query(
+        "select children_looked_after, contacts, referrals from marts.csc_summary where la_code = 'E06000022'"
+    )
+    assert summary[0] == zip_value[0] and summary[1:] == (None, None)
+
+
+def test_the_scorecard_says_why_a_metric_the_return_cannot_give_has_no_value(return_only):
+    rows = dict(
+        return_only.query(
+            """select metric_code, coalesce(comparison_note, '') from marts.partnership_scorecard
+               where la_code = 'E06000022' and period_end = '2023-03-31' and source = 'csc'"""
+        )
+    )
+    assert not rows["csc_cla_open"].startswith("not available")
+    assert rows["csc_contacts"].startswith("not available: the csc903 file for this period does not hold it")
+    assert "SSDA903" in rows["csc_contacts"] and "no contacts" in rows["csc_contacts"]
+
+
+def test_a_return_with_an_error_is_rejected_with_the_dfe_rule(tmp_path_factory):
+    child = Child.clean(1)
+    child.tables["episodes"][0]["RNE"] = "X"
+
+    def land(pipeline):
+        write_return(pipeline.landing / "csc903" / "csc903_E06000025_2023-03.zip", [child])
+
+    built = built_once(tmp_path_factory.mktemp("broken_return"), land)
+    assert built.query("select load_status from staging.stg_pipeline__extracts") == [("rejected",)]
+    findings = built.query("select rule, severity, sheet, row_number, column_name from marts.extract_findings")
+    assert ("903_143", "error", "Episodes.csv", 2, "RNE") in findings
