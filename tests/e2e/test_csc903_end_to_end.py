@@ -103,5 +103,7 @@ def test_a_return_with_an_error_is_rejected_with_the_dfe_rule(tmp_path_factory):
 
     built = built_once(tmp_path_factory.mktemp("broken_return"), land)
     assert built.query("select load_status from staging.stg_pipeline__extracts") == [("rejected",)]
-    findings = built.query("select rule, severity, sheet, row_number, column_name from marts.extract_findings")
+    findings = built.query(
+        "select rule, severity, sheet_or_module, spreadsheet_row, column_name from marts.extract_findings"
+    )
     assert ("903_143", "error", "Episodes.csv", 2, "RNE") in findings

@@ -5,6 +5,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from dagster_project.lib.contracts import load_contracts
+
 from dagster_project.lib.settings import SAMPLE_EXTRACTS_DIR
 
 pytestmark = pytest.mark.e2e
@@ -45,7 +47,7 @@ def test_the_tracker_and_the_daily_check_say_who_sent_what_and_who_is_overdue(pi
     job = build_definitions().resolve_job_def("check_submissions")
     result = job.execute_in_process(instance=pipeline.instance)
     evaluations = {e.asset_key.path[-1]: e for e in result.get_asset_check_evaluations()}
-    assert result.success and len(evaluations) == 5
+    assert result.success and len(evaluations) == len(load_contracts())
     assert evaluations["police_scorecard"].passed
     assert not evaluations["csc"].passed
     assert "E06000022: period ending 2023-03-31" in evaluations["csc"].metadata["overdue"].value
@@ -60,8 +62,15 @@ def test_every_sample_file_is_tracked_as_received_on_time_and_somerset_is_one_pa
     )
     assert statuses == {"received": sum(1 for _ in SAMPLE_EXTRACTS_DIR.rglob("*.*"))}
     assert sample_warehouse.query(
-        "select count(*) from marts.submission_tracker where la_code = 'E10000027' or not is_expected"
+        "select count(*) from marts.submission_tracker where la_code = 'E10000027'"
     ) == [(0,)]
+    # The statutory returns are sent beside the zips by authorities not registered to send them: received, not
+    # expected (partner_returns.csv is empty in the demo). Everything else was expected.
+    registered_only = [s for s, c in load_contracts().items() if c.terms.sent_by == "registered_authorities"]
+    unexpected = sample_warehouse.query(
+        "select source, count(*) from marts.submission_tracker where not is_expected group by all order by all"
+    )
+    assert unexpected == [(s, sum(1 for _ in (SAMPLE_EXTRACTS_DIR / s).iterdir())) for s in sorted(registered_only)]
     # Against today's date every period after the samples is overdue (and before them, none were expected).
     (overdue_from,) = sample_warehouse.query(
         "select min(period_end) from marts.submission_tracker where status = 'overdue' and source = 'csc'"
