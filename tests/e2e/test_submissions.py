@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime
 import pytest
 
 from dagster_project.lib.contracts import load_contracts
-
 from dagster_project.lib.settings import SAMPLE_EXTRACTS_DIR
 
 pytestmark = pytest.mark.e2e
@@ -61,9 +60,7 @@ def test_every_sample_file_is_tracked_as_received_on_time_and_somerset_is_one_pa
         )
     )
     assert statuses == {"received": sum(1 for _ in SAMPLE_EXTRACTS_DIR.rglob("*.*"))}
-    assert sample_warehouse.query(
-        "select count(*) from marts.submission_tracker where la_code = 'E10000027'"
-    ) == [(0,)]
+    assert sample_warehouse.query("select count(*) from marts.submission_tracker where la_code = 'E10000027'") == [(0,)]
     # The statutory returns are sent beside the zips by authorities not registered to send them: received, not
     # expected (partner_returns.csv is empty in the demo). Everything else was expected.
     registered_only = [s for s, c in load_contracts().items() if c.terms.sent_by == "registered_authorities"]
