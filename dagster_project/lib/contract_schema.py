@@ -51,6 +51,9 @@ class Column(Strict):
     maps_to: str | None = None
     via: str | None = None
     pattern: ValuePattern | None = None
+    # xml_records: the element holding the value, by its path from the module's record ("../" steps up to an
+    # ancestor: a plan's child's LAchildID); a `codes` column joins every element the path finds.
+    element: str | None = None
     # The return's own codes for the parser's findings on this column (impossible_date → 903_141), so an analyst
     # sees the rule as the DfE's validator names it.
     rule_codes: dict[str, str] = {}
@@ -68,6 +71,7 @@ class ItemColumns(Strict):
 class Module(Strict):
     name: str = Field("", exclude=True)  # its key under `modules:`, set when the contract loads
     file: str | None = None  # None when the module is the whole landed file
+    record: str | None = None  # xml_records: the path from the root to the elements that are its rows
     key: list[str] = Field(min_length=1)
     columns: dict[str, Column]
     required: bool = False
@@ -223,7 +227,7 @@ class Contract(Strict):
     source: str
     description: str
     partner: str
-    format: Literal["csv_zip", "csv_file", "block_workbook"]
+    format: Literal["csv_zip", "csv_file", "block_workbook", "xml_records"]
     file_pattern: str
     file_example: str
     file_form: str
@@ -238,6 +242,7 @@ class Contract(Strict):
     # CSV modules
     modules: dict[str, Module] = {}
     date_format: str | None = None
+    xml_root: str | None = None  # xml_records: the root element's name
     # Headers match whatever their case (a statutory return's CHILD, Child or child).
     headers_ignore_case: bool = False
     # Month columns are written as full dates and cut to the month at ingest (dates of birth).
@@ -326,6 +331,9 @@ class Contract(Strict):
             needed = {"modules": self.modules, "date_format": self.date_format}
             if self.format == "csv_file" and len(self.modules) != 1:
                 return ["a csv_file contract has exactly one module"]
+            if self.format == "xml_records":
+                needed["xml_root"] = self.xml_root
+                needed |= {f"modules.{name}.record": module.record for name, module in self.modules.items()}
         return [f"format {self.format} needs {name!r}" for name, value in needed.items() if not value]
 
     def _module_references(self) -> list[str]:

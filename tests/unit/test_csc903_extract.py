@@ -16,6 +16,7 @@ from dagster_project.lib.loading import ensure_raw_layer
 from dagster_project.lib.parsing import parse_extract, parser_format
 from dagster_project.lib.privacy import WITHHELD
 from dagster_project.lib.registry import load_registry
+from dagster_project.lib.settings import SAMPLE_EXTRACTS_DIR
 from dagster_project.lib.submissions import Delivery
 from tests.csc903_builders import Child, contract_for, write_return
 
@@ -139,3 +140,24 @@ def test_the_return_is_expected_only_from_authorities_registered_to_send_it(monk
     assert delivery.partners == ("E06000024",)
     assert delivery.periods(date(2024, 7, 1)) == [date(2022, 3, 31), date(2023, 3, 31), date(2024, 3, 31)]
     assert delivery.due_date(date(2024, 3, 31)) == date(2024, 6, 30)
+
+
+def test_the_shipped_returns_and_censuses_are_what_the_generators_make(tmp_path):
+    from tools.samples import cin, csc903
+
+    for generator, source in ((csc903, "csc903"), (cin, "cin")):
+        written = generator.write_samples(tmp_path)
+        shipped = sorted(p.name for p in (SAMPLE_EXTRACTS_DIR / source).iterdir())
+        assert sorted(p.name for p in written) == shipped
+        for path in written:
+            assert path.read_bytes() == (SAMPLE_EXTRACTS_DIR / source / path.name).read_bytes(), path.name
+
+
+def test_a_return_of_headers_only_is_accepted_with_nothing_to_report(tmp_path):
+    from tools.samples import csc903
+
+    path = csc903.write_extract("E06000024", date(2023, 3, 31), tmp_path, inject="header_only")
+    connection = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_raw_layer(connection, [CSC903])
+    result = ingest_file(connection, CSC903, identify(CSC903, path))
+    assert (result.outcome.status, result.outcome.rows, result.findings) == ("accepted", 0, [])

@@ -24,6 +24,7 @@ from dagster_project.lib.settings import SAMPLE_EXTRACTS_DIR
 SAMPLES = {
     "csc": SAMPLE_EXTRACTS_DIR / "csc" / "csc_E06000024_2023-03.zip",
     "csc903": SAMPLE_EXTRACTS_DIR / "csc903" / "csc903_E06000024_2024-03.zip",
+    "cin": SAMPLE_EXTRACTS_DIR / "cin" / "cin_E06000024_2023-03.xml",
     "s175": SAMPLE_EXTRACTS_DIR / "s175" / "s175_E06000022_2022-03.csv",
     "police_scorecard": SAMPLE_EXTRACTS_DIR / "police_scorecard" / "police_scorecard_2023-03.xlsx",
 }

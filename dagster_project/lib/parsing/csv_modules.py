@@ -73,6 +73,7 @@ class ModuleReader:
         self.findings: list[Finding] = []
         self.refs: dict[str, ColumnRef] = {}
         self.item_headers: list[tuple[str, str, str]] = []  # (item reference, header, column letter)
+        self.row_numbers: list[int] = []  # each row's number in the file, by position
         self.items = empty_items(module)
 
     def finding(self, rule: str, message: str, severity: Severity = Severity.ERROR, **place: Any) -> None:
@@ -82,7 +83,7 @@ class ModuleReader:
                 severity=severity,
                 message=message,
                 file_name=self.landed.name,
-                sheet=self.module.file,
+                sheet=self.module.file or self.module.record,
                 **place,
             )
         )
@@ -102,17 +103,23 @@ class ModuleReader:
             self.finding("unreadable_module", f"not a readable UTF-8 CSV ({type(exc).__name__}: {exc})")
             return empty_frame(self.module)
         canonical = self.map_headers(list(raw.columns))
-        frame = pd.DataFrame({"row_number": pd.Series(range(2, len(raw) + 2), dtype="Int64")})
+        frame = self.typed(raw, canonical, list(range(2, len(raw) + 2)))
+        if self.module.item_columns is not None:
+            self.items = self.item_rows(raw, frame, self.module.item_columns)
+        return frame
+
+    def typed(self, raw: pd.DataFrame, canonical: dict[str, str], row_numbers: list[int]) -> pd.DataFrame:
+        """The module's columns converted from the raw text cells (`canonical`: column → its header in `raw`), each
+        row with the number a person finds it at in the file (a spreadsheet row, an XML line)."""
+        self.row_numbers = row_numbers
+        frame = pd.DataFrame({"row_number": pd.Series(row_numbers, dtype="Int64")})
         for column, spec in self.module.columns.items():
             header = canonical.get(column)
             values = raw[header].str.strip() if header is not None else pd.Series([""] * len(raw), dtype="str")
             frame[column] = self.convert(spec, values, present=header is not None)
             if spec.maps_to:
                 frame[spec.maps_to] = self.mapped(spec, frame[column])
-        frame = frame.astype({c: DTYPES[s.kind] for c, s in self.module.columns.items()})
-        if self.module.item_columns is not None:
-            self.items = self.item_rows(raw, frame, self.module.item_columns)
-        return frame
+        return frame.astype({c: DTYPES[s.kind] for c, s in self.module.columns.items()})
 
     def mapped(self, spec: Column, values: pd.Series) -> pd.Series:
         """Each value through the contract's mapping; a value it does not hold is an error naming the nearest."""
@@ -203,7 +210,7 @@ class ModuleReader:
             spec.rule_codes.get(rule, rule),
             message,
             severity,
-            row_number=int(index) + 2,
+            row_number=self.row_numbers[int(index)],
             column_name=ref.header,
             column_letter=ref.letter,
             value=shown,

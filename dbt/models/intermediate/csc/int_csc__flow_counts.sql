@@ -5,9 +5,9 @@ with
 
 windows as (select * from {{ ref('int_csc__extract_windows') }}),
 contacts as (select * from {{ ref('stg_csc__contacts') }}),
-referrals as (select * from {{ ref('stg_csc__referrals') }}),
-assessments as (select * from {{ ref('stg_csc__assessments') }}),
-cp_plans as (select * from {{ ref('stg_csc__cp_plans') }}),
+referrals as (select * from {{ ref('int_csc__referrals') }}),
+assessments as (select * from {{ ref('int_csc__assessments') }}),
+cp_plans as (select * from {{ ref('int_csc__cp_plans') }}),
 cla_episodes as (select * from {{ ref('int_csc__cla_episodes') }}),
 missing as (select * from {{ ref('int_csc__missing') }}),
 

@@ -4,8 +4,8 @@
 with
 
 extracts as (select distinct load_id, la_code, period_end from {{ ref('int_csc__extract_windows') }}),
-referrals as (select * from {{ ref('stg_csc__referrals') }}),
-cp_plans as (select * from {{ ref('stg_csc__cp_plans') }}),
+referrals as (select * from {{ ref('int_csc__referrals') }}),
+cp_plans as (select * from {{ ref('int_csc__cp_plans') }}),
 cla_episodes as (select * from {{ ref('int_csc__cla_episodes') }}),
 
 open_referrals as (
