@@ -7,7 +7,7 @@ from dagster_project.lib.contracts import load_contracts
 from dagster_project.lib.findings import Severity
 from dagster_project.lib.landing import identify
 from dagster_project.lib.parsing import parse_extract
-from dagster_project.lib.privacy import WITHHELD, pseudonymise
+from dagster_project.lib.privacy import WITHHELD, pseudonymisation_key, pseudonymise
 from dagster_project.lib.validation import validate_extract
 from tests.cin_builders import Child, census_xml, contract_for, write_census
 
@@ -54,7 +54,7 @@ def test_a_record_carries_its_ancestors_keys_and_its_xml_line(tmp_path):
 def test_the_child_keeps_the_zips_pseudonym_and_a_month_of_birth(tmp_path):
     parsed, _ = census(tmp_path)
     children = parsed.tables["cin_children"].frame
-    zip_pseudonym = pseudonymise(pd.Series(["C00001"]), b"x", "E06000024").iloc[0]
+    zip_pseudonym = pseudonymise(pd.Series(["C00001"]), pseudonymisation_key(), "E06000024").iloc[0]
     assert children["LAchildID"].iloc[0] == zip_pseudonym
     assert children["PersonBirthDate"].iloc[0] == "2012-06"
 
