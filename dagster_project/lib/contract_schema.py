@@ -220,6 +220,14 @@ class CollectionYears(Strict):
         return [f"{year}-{(year + 1) % 100:02d}" for year in range(start, end + 1)]
 
 
+class WorkingDayDate(Strict):
+    """A date a number of England working days from the file's year's start or end (lib/working_days.py), for a
+    suite's rules as a parameter of its name."""
+
+    from_: Literal["period_start", "period_end"] = Field(alias="from")
+    days: int
+
+
 class Contract(Strict):
     """One file of `sources/`. The CSV formats (csv_zip, csv_file) describe `modules`; the police workbook
     (block_workbook) its `areas`, `layout` and `measures`."""
@@ -248,6 +256,7 @@ class Contract(Strict):
     # Month columns are written as full dates and cut to the month at ingest (dates of birth).
     birth_month_from_full_date: bool = False
     collection_years: CollectionYears | None = None
+    working_days: dict[str, WorkingDayDate] = {}
     # Case systems' layouts by name; which authority writes which is the registry's (partner_layouts.csv).
     layouts: dict[str, PartnerLayout] = {}
     codes: dict[str, list[str]] = {}

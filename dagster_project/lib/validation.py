@@ -24,6 +24,7 @@ from dagster_project.lib.parsing import ParsedExtract, ParsedTable, parser_forma
 from dagster_project.lib.periods import collection_year, financial_year_start
 from dagster_project.lib.privacy import WITHHELD, personal_columns
 from dagster_project.lib.settings import EXPECTATIONS_DIR
+from dagster_project.lib.working_days import working_days_from
 
 SEVERITY_BY_GX = {"critical": Severity.ERROR, "warning": Severity.QUERY, "info": Severity.QUERY}
 
@@ -183,9 +184,16 @@ def _raise_if_expectation_failed_to_run(outcome: Any, suite: str, table: str) ->
 
 def suite_parameters(contract: SourceContract, period_end: date) -> dict[str, Any]:
     """What a suite's `{"$PARAMETER": name}` stands for: the contract's code lists (`codes_<list>`, so a list is
-    written once, in the contract), the period end, its financial year's start and its academic year."""
+    written once, in the contract), the period end, its financial year's start, its academic year and the
+    contract's `working_days` dates."""
     year_of_september = period_end.year if period_end.month >= 9 else period_end.year - 1
+    anchors = {"period_start": financial_year_start(period_end), "period_end": period_end}
+    working = {
+        name: pd.Timestamp(working_days_from(anchors[spec.from_], spec.days))
+        for name, spec in contract.terms.working_days.items()
+    }
     return {
+        **working,
         **{f"codes_{name}": list(codes) for name, codes in contract.terms.codes.items()},
         "period_end": pd.Timestamp(period_end),
         "financial_year_start": pd.Timestamp(financial_year_start(period_end)),

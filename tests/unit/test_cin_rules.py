@@ -110,6 +110,12 @@ CASES: list[tuple[str, Break]] = [
         ),
     ),
     ("cin_8869", assessment(AssessmentFactors="21,4B")),
+    # Working days (England's bank holidays): 30 January 2023 is 44 working days before 31 March
+    (
+        "cin_8670Q",
+        assessment(AssessmentActualStartDate="2023-01-27", AssessmentAuthorisationDate="", AssessmentFactors=""),
+    ),
+    ("cin_8569Q", episode(CINreferralDate="2022-03-30", ReferralNFA="1")),
     # Section 47
     ("cin_2889", enquiry(S47ActualStartDate="2022-05-01")),
     (
@@ -127,6 +133,7 @@ CASES: list[tuple[str, Break]] = [
     ),
     ("cin_8875", enquiry(DateOfInitialCPC="2022-07-02")),
     ("cin_8870Q", enquiry(InitialCPCtarget="2022-07-09")),
+    ("cin_8675Q", enquiry(S47ActualStartDate="2023-03-10", DateOfInitialCPC="", InitialCPCtarget="2023-03-24")),
     # Plans
     ("cin_8905", plan(InitialCategoryOfAbuse="XXX")),
     ("cin_8905", plan(InitialCategoryOfAbuse="")),
@@ -244,3 +251,14 @@ def test_a_rule_of_its_collection_year_is_checked_in_that_year(validated, period
 
 def test_at_least_forty_rules_are_tested():
     assert len({rule for rule, _ in CASES} | {rule for _, rule, _ in YEAR_CASES}) >= 40
+
+
+def test_working_days_skip_weekends_and_englands_bank_holidays():
+    from datetime import date
+
+    from dagster_project.lib.working_days import working_days_from
+
+    assert working_days_from(date(2023, 4, 6), 1) == date(2023, 4, 11)  # Good Friday and Easter Monday
+    assert working_days_from(date(2023, 3, 31), -44) == date(2023, 1, 30)
+    assert working_days_from(date(2022, 4, 1), -1) == date(2022, 3, 31)
+    assert working_days_from(date(2022, 12, 24), -1) == date(2022, 12, 22)  # a Saturday: the Friday is the first
