@@ -57,6 +57,13 @@ class Column(Strict):
     # The return's own codes for the parser's findings on this column (impossible_date → 903_141), so an analyst
     # sees the rule as the DfE's validator names it.
     rule_codes: dict[str, str] = {}
+    # The header the file writes for it, when not its name (Annex A's "Date of Contact"), and other spellings
+    # accepted for it (a template's older or newer wording).
+    header: str | None = None
+    header_aliases: list[str] = []
+    # The code within a value as written, the pattern's `code` group ("a) 1A: Individual" → 1A): a value the
+    # pattern does not match is checked as written.
+    code_from: re.Pattern[str] | None = None
 
 
 class ItemColumns(Strict):
@@ -72,6 +79,9 @@ class Module(Strict):
     name: str = Field("", exclude=True)  # its key under `modules:`, set when the contract loads
     file: str | None = None  # None when the module is the whole landed file
     record: str | None = None  # xml_records: the path from the root to the elements that are its rows
+    # xlsx_sheets: the sheet that holds it, matched whatever the case and spacing and with any title after the
+    # name ("List 1" is also "LIST 1 - Contacts"; not "List 10").
+    sheet: str | None = None
     key: list[str] = Field(min_length=1)
     columns: dict[str, Column]
     required: bool = False
@@ -83,6 +93,14 @@ class Module(Strict):
     def mapped_columns(self) -> dict[str, str]:
         return {column.maps_to: "text" for column in self.columns.values() if column.maps_to}
 
+    def headers(self) -> dict[str, str]:
+        """Each header (and alias) the contract's own layout accepts → its column."""
+        return {
+            header: name
+            for name, column in self.columns.items()
+            for header in (column.header or name, *column.header_aliases)
+        }
+
 
 class PartnerLayout(Strict):
     """How one case system writes the canonical model: headers per module, code spellings, date format."""
@@ -92,9 +110,13 @@ class PartnerLayout(Strict):
     headers: dict[str, dict[str, str]] = {}
     codes: dict[str, dict[str, str]] = {}
 
-    def header_for(self, module: str, column: str) -> str:
-        renamed = {canonical: header for header, canonical in self.headers.get(module, {}).items()}
-        return renamed.get(column, column)
+    def header_for(self, module: Module, column: str) -> str:
+        renamed = {canonical: header for header, canonical in self.headers.get(module.name, {}).items()}
+        return renamed.get(column) or module.columns[column].header or column
+
+    def headers_of(self, module: Module) -> dict[str, str]:
+        """The headers this layout writes for the module's columns → the columns."""
+        return self.headers.get(module.name) or module.headers()
 
 
 class Lookup(Strict):
@@ -159,6 +181,10 @@ class Neighbours(Strict):
 class StaleOpenReferral(Strict):
     years: int = Field(gt=0)
     activity: dict[str, list[str]]
+
+
+# The checks that each concern one module (named by their `module`).
+MODULE_CHECKS = ("no_overlap", "days_between", "in_reference", "ages", "neighbours")
 
 
 class Checks(Strict):
@@ -229,13 +255,13 @@ class WorkingDayDate(Strict):
 
 
 class Contract(Strict):
-    """One file of `sources/`. The CSV formats (csv_zip, csv_file) describe `modules`; the police workbook
-    (block_workbook) its `areas`, `layout` and `measures`."""
+    """One file of `sources/`. The formats of tables (csv_zip, csv_file, xml_records, xlsx_sheets) describe
+    `modules`; the police workbook (block_workbook) its `areas`, `layout` and `measures`."""
 
     source: str
     description: str
     partner: str
-    format: Literal["csv_zip", "csv_file", "block_workbook", "xml_records"]
+    format: Literal["csv_zip", "csv_file", "block_workbook", "xml_records", "xlsx_sheets"]
     file_pattern: str
     file_example: str
     file_form: str
@@ -313,10 +339,7 @@ class Contract(Strict):
             update={
                 "known_child": [m for m in self.checks.known_child if m in modules],
                 "lookups": [c for c in self.checks.lookups if {c.module, c.from_} <= modules.keys()],
-                **{
-                    kind: [c for c in getattr(self.checks, kind) if c.module in modules]
-                    for kind in ("no_overlap", "days_between", "in_reference", "ages", "neighbours")
-                },
+                **{kind: [c for c in getattr(self.checks, kind) if c.module in modules] for kind in MODULE_CHECKS},
             }
         )
         return self.model_copy(update={"modules": modules, "codes": codes, "checks": checks})
@@ -343,6 +366,8 @@ class Contract(Strict):
             if self.format == "xml_records":
                 needed["xml_root"] = self.xml_root
                 needed |= {f"modules.{name}.record": module.record for name, module in self.modules.items()}
+            if self.format == "xlsx_sheets":
+                needed |= {f"modules.{name}.sheet": module.sheet for name, module in self.modules.items()}
         return [f"format {self.format} needs {name!r}" for name, value in needed.items() if not value]
 
     def _module_references(self) -> list[str]:
@@ -389,11 +414,7 @@ class Contract(Strict):
         named += [("lookups", c.module) for c in self.checks.lookups] + [
             ("lookups", c.from_) for c in self.checks.lookups
         ]
-        named += [
-            (kind, c.module)
-            for kind in ("no_overlap", "days_between", "in_reference", "ages", "neighbours")
-            for c in getattr(self.checks, kind)
-        ]
+        named += [(kind, c.module) for kind in MODULE_CHECKS for c in getattr(self.checks, kind)]
         if self.checks.stale_open_referral is not None:
             named += [("stale_open_referral", m) for m in self.checks.stale_open_referral.activity]
         return [

@@ -184,8 +184,8 @@ def _raise_if_expectation_failed_to_run(outcome: Any, suite: str, table: str) ->
 
 def suite_parameters(contract: SourceContract, period_end: date) -> dict[str, Any]:
     """What a suite's `{"$PARAMETER": name}` stands for: the contract's code lists (`codes_<list>`, so a list is
-    written once, in the contract), the period end, its financial year's start, its academic year and the
-    contract's `working_days` dates."""
+    written once, in the contract), the period end, its financial year's start, the first day of the six months
+    to it, its academic year and the contract's `working_days` dates."""
     year_of_september = period_end.year if period_end.month >= 9 else period_end.year - 1
     anchors = {"period_start": financial_year_start(period_end), "period_end": period_end}
     working = {
@@ -197,6 +197,8 @@ def suite_parameters(contract: SourceContract, period_end: date) -> dict[str, An
         **{f"codes_{name}": list(codes) for name, codes in contract.terms.codes.items()},
         "period_end": pd.Timestamp(period_end),
         "financial_year_start": pd.Timestamp(financial_year_start(period_end)),
+        # The first day of the six months that end on the period end (an Annex A's lists).
+        "six_months_start": pd.Timestamp(period_end) - pd.offsets.MonthEnd(6) + pd.Timedelta(days=1),
         # The academic year the period end falls in, as schools write it (2021-22), as a one-value set.
         "academic_years": [f"{year_of_september}-{(year_of_september + 1) % 100:02d}"],
     }

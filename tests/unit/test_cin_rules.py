@@ -15,6 +15,7 @@ from dagster_project.lib.landing import identify
 from dagster_project.lib.parsing import parse_extract
 from dagster_project.lib.validation import validate_extract
 from tests.cin_builders import Child, census_xml, contract_for, write_census
+from tests.rule_cases import then
 
 Break = Callable[[Child], None]
 
@@ -41,14 +42,6 @@ def enquiry(**values: str) -> Break:
 
 def plan(**values: str) -> Break:
     return lambda c: c.episodes[0].plans[0].update(values)
-
-
-def then(*breaks: Break) -> Break:
-    def both(c: Child) -> None:
-        for b in breaks:
-            b(c)
-
-    return both
 
 
 def second_plan(**values: str) -> Break:

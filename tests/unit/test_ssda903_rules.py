@@ -13,6 +13,7 @@ from dagster_project.lib.landing import identify
 from dagster_project.lib.parsing import parse_extract
 from dagster_project.lib.validation import validate_extract
 from tests.csc903_builders import Break, Child, contract_for, write_return
+from tests.rule_cases import then
 
 
 def ep(i: int, **values: str) -> Break:
@@ -26,14 +27,6 @@ def header(**values: str) -> Break:
 def row(table: str, **values: str) -> Break:
     """Adds a row of `table` (its defaults are clean) with some values changed."""
     return lambda c: c.add(table, **values)
-
-
-def then(*breaks: Break) -> Break:
-    def both(c: Child) -> None:
-        for b in breaks:
-            b(c)
-
-    return both
 
 
 def third_episode(**values: str) -> Break:

@@ -111,7 +111,7 @@ def _file_floor(
             columns = ", ".join(
                 f"{_typed(present[fold(header)], spec.kind, layout.date_format)} as {_q(column)}"
                 for column, spec in module.columns.items()
-                if fold(header := layout.header_for(module.name, column)) in present
+                if fold(header := layout.header_for(module, column)) in present
             )
             if not columns:  # nothing the contract reads (the parser's missing_column findings)
                 continue

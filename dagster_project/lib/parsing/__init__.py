@@ -65,13 +65,14 @@ class ParserFormat:
 
 
 def _formats() -> dict[str, ParserFormat]:
-    from dagster_project.lib.parsing import block_workbook, csv_file, csv_zip, xml_records
+    from dagster_project.lib.parsing import block_workbook, csv_file, csv_zip, xlsx_sheets, xml_records
 
     return {
         "block_workbook": block_workbook.FORMAT,
         "csv_zip": csv_zip.FORMAT,
         "csv_file": csv_file.FORMAT,
         "xml_records": xml_records.FORMAT,
+        "xlsx_sheets": xlsx_sheets.FORMAT,
     }
 
 

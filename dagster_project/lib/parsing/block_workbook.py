@@ -32,7 +32,16 @@ from dagster_project.lib.registry import load_registry
 # A footnote mark after a label: `*`, daggers, superscript digits.
 _TRAILING_MARK = re.compile(r"[\s*†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+$")
 # Anything openpyxl raises for a file that is not a readable xlsx package.
-_UNREADABLE = (zipfile.BadZipFile, zlib.error, InvalidFileException, KeyError, ValueError, OSError, EOFError, TypeError)
+UNREADABLE_WORKBOOK = (
+    zipfile.BadZipFile,
+    zlib.error,
+    InvalidFileException,
+    KeyError,
+    ValueError,
+    OSError,
+    EOFError,
+    TypeError,
+)
 ROUNDING_TOLERANCE = Decimal("0.1")
 
 
@@ -244,7 +253,7 @@ def parse(contract: SourceContract, landed: LandedFile) -> ParsedExtract:
         return ParsedExtract(landed, _tables(contract, layout, []), refused, {"sheets": 0})
     try:
         workbook = openpyxl.load_workbook(landed.path, read_only=True, data_only=True)
-    except _UNREADABLE as exc:
+    except UNREADABLE_WORKBOOK as exc:
         finding = Finding(
             rule="unreadable_file",
             severity=Severity.ERROR,

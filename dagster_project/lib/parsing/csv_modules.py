@@ -83,7 +83,7 @@ class ModuleReader:
                 severity=severity,
                 message=message,
                 file_name=self.landed.name,
-                sheet=self.module.file or self.module.record,
+                sheet=self.module.file or self.module.sheet or self.module.record,
                 **place,
             )
         )
@@ -148,14 +148,15 @@ class ModuleReader:
 
     def map_headers(self, headers: list[str]) -> dict[str, str]:
         """Canonical column → the header in this file; findings for missing and unknown headers."""
-        mapping = self.layout.headers.get(self.module.name) or {c: c for c in self.module.columns}
+        mapping = self.layout.headers_of(self.module)
         fold = str.casefold if self.contract.terms.headers_ignore_case else str
         mapping = {fold(header): column for header, column in mapping.items()}
+        ignored = {fold(header) for header in self.module.ignored_columns}
         found: dict[str, str] = {}
         items = self.module.item_columns
         for position, header in enumerate(headers, start=1):
             canonical = mapping.get(fold(header.strip()))
-            if header.strip() in self.module.ignored_columns:
+            if fold(header.strip()) in ignored:
                 continue
             if items is not None and (item := items.header.match(header.strip())):
                 self.item_headers.append((item["item_ref"], header, get_column_letter(position)))
@@ -172,7 +173,7 @@ class ModuleReader:
                 )
         for column in self.module.columns:
             if column not in found:
-                expected = self.layout.header_for(self.module.name, column)
+                expected = self.layout.header_for(self.module, column)
                 self.refs[column] = ColumnRef(expected)
                 self.finding("missing_column", f"required column {expected!r} is absent", column_name=expected)
         return found
@@ -230,6 +231,8 @@ class ModuleReader:
 
     def codes(self, spec: Column, values: pd.Series) -> pd.Series:
         spelling = self.layout.codes.get(spec.codes or "", {})
+        if (written := spec.code_from) is not None:
+            values = values.map(lambda v: m["code"] if (m := written.fullmatch(v)) else v, na_action="ignore")
         if spec.kind == "codes":  # each code of the list stripped (and respelt), the separator kept
             sep = spec.separator
             values = (
@@ -282,6 +285,26 @@ def empty_items(module: Module) -> pd.DataFrame:
     columns = {"row_number": "Int64"} | {k: DTYPES[module.columns[k].kind] for k in module.key}
     columns |= {"item_ref": "str", module.item_columns.value: "str", "cell_header": "str", "cell_letter": "str"}
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+
+
+def absent_module(module: Module, landed: LandedFile) -> Finding:
+    """The finding for a module whose part of the file (a zip member, a sheet) is not there."""
+    part = module.file or module.sheet
+    if module.required:
+        return Finding(
+            rule="missing_module",
+            severity=Severity.ERROR,
+            file_name=landed.name,
+            sheet=part,
+            message=f"{part} is required" + (f": {module.required_because}" if module.required_because else ""),
+        )
+    return Finding(
+        rule="module_absent",
+        severity=Severity.QUERY,
+        file_name=landed.name,
+        sheet=part,
+        message=f"{part} is absent: read as nothing to report for {module.name}",
+    )
 
 
 def authority_findings(contract: SourceContract, landed: LandedFile) -> list[Finding]:

@@ -12,6 +12,7 @@ from dagster_project.lib.landing import LandedFile
 from dagster_project.lib.parsing import ParsedExtract, ParsedTable, ParserFormat
 from dagster_project.lib.parsing.csv_modules import (
     ModuleReader,
+    absent_module,
     add_check_columns,
     authority_findings,
     empty_frame,
@@ -54,7 +55,7 @@ def parse(contract: SourceContract, landed: LandedFile) -> ParsedExtract:
         for module in modules.values():
             member = members.get(module.file)
             if member is None:
-                findings.append(_absent(module, landed))
+                findings.append(absent_module(module, landed))
                 absent.add(table_name(contract, module.name))
                 continue
             content = read_member(archive, member, landed)
@@ -93,24 +94,6 @@ def _members(
                 )
             )
     return members
-
-
-def _absent(module: Module, landed: LandedFile) -> Finding:
-    if module.required:
-        return Finding(
-            rule="missing_module",
-            severity=Severity.ERROR,
-            file_name=landed.name,
-            sheet=module.file,
-            message=f"{module.file} is required" + (f": {module.required_because}" if module.required_because else ""),
-        )
-    return Finding(
-        rule="module_absent",
-        severity=Severity.QUERY,
-        file_name=landed.name,
-        sheet=module.file,
-        message=f"{module.file} is absent: read as nothing to report for {module.name}",
-    )
 
 
 FORMAT = ParserFormat(

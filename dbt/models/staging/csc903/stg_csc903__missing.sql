@@ -1,4 +1,5 @@
--- One row per missing or away episode of a child looked after, from an SSDA903 return.
+-- One row per missing or away episode of a child looked after, from an SSDA903 return: every one is from care,
+-- and the return records no return home interviews (null, not false).
 
 with
 
@@ -16,7 +17,10 @@ renamed as (
         child as child_id,
         missing as episode_type,
         cast(mis_start as date) as start_date,
-        cast(mis_end as date) as end_date
+        cast(mis_end as date) as end_date,
+        true as from_care,
+        cast(null as boolean) as rhi_offered,
+        cast(null as boolean) as rhi_accepted
 
     from source
 
