@@ -8,6 +8,7 @@ import re
 import zipfile
 from datetime import date
 
+import openpyxl
 import pandas as pd
 import pytest
 from lxml import etree
@@ -20,7 +21,9 @@ pytestmark = pytest.mark.e2e
 # A birth month (YYYY-MM) is what the warehouse keeps of a date of birth; a full date or case number never.
 KEPT_AS_IS = re.compile(r"\d{4}-\d{2}")
 RECORD_LEVEL = sorted(
-    source for source, contract in load_contracts().items() if contract.format in {"csv_zip", "xml_records"}
+    source
+    for source, contract in load_contracts().items()
+    if contract.format in {"csv_zip", "xml_records", "xlsx_sheets"}
 )
 # Record-level sources with metrics of their own in the catalogue (an SSDA903 return states csc's metrics).
 CATALOGUED = sorted(set(RECORD_LEVEL) & set(pd.read_csv(DBT_PROJECT_DIR / "seeds" / "metric_catalogue.csv")["source"]))
@@ -79,6 +82,8 @@ def _sample_identifiers(source: str) -> set[str]:
     kinds = {name: column.kind for module in terms.modules.values() for name, column in module.columns.items()}
     personal = {name for name in terms.personal_columns if kinds[name] not in {"code", "codes", "flag"}}
     headers = set(personal)
+    for module in terms.modules.values():
+        headers |= {column.header for name, column in module.columns.items() if name in personal and column.header}
     for partner in terms.layouts.values():
         for renamed in partner.headers.values():
             headers |= {header for header, canonical in renamed.items() if canonical in personal}
@@ -90,6 +95,19 @@ def _sample_identifiers(source: str) -> set[str]:
             ids = {name for name in headers if kinds[name] == "id"}
             tree = etree.parse(str(sample))
             identifiers.update(e.text.strip() for e in tree.iter() if etree.QName(e).localname in ids and e.text)
+            continue
+        if sample.suffix == ".xlsx":  # Annex A: a list per sheet, its headers in the first row (dates are dates)
+            workbook = openpyxl.load_workbook(sample, read_only=True)
+            for sheet in workbook.worksheets:
+                rows = sheet.iter_rows(values_only=True)
+                names = next(rows, ())
+                for row in rows:
+                    identifiers.update(
+                        value
+                        for name, value in zip(names, row, strict=False)
+                        if name in headers and isinstance(value, str) and value
+                    )
+            workbook.close()
             continue
         with zipfile.ZipFile(sample) as archive:
             for member in archive.namelist():

@@ -1,7 +1,7 @@
-"""Statutory returns (the SSDA903, the Children in Need census) → warehouse: the samples agree with the csc zips
-on every metric both give, the zip counts where both cover a period, and an authority that sends only a return
-gets its metrics from it, with the metrics the return cannot give left without a value and the scorecard saying
-why."""
+"""Statutory returns (the SSDA903, the Children in Need census) and Annex A → warehouse: the samples agree with the
+csc zips on every metric both give, the zip counts where both cover a period, and an authority that sends only a
+return gets its metrics from it, with the metrics the return cannot give left without a value and the scorecard
+saying why."""
 
 import csv
 import shutil
@@ -15,7 +15,7 @@ from tests.csc903_builders import Child, write_return
 pytestmark = pytest.mark.e2e
 
 RETURNS = SAMPLE_EXTRACTS_DIR / "csc903"
-LAYOUTS = ("csc903", "cin")
+LAYOUTS = ("csc903", "cin", "annexa")
 
 
 def layout_metrics(layout: str) -> set[str]:
@@ -26,12 +26,16 @@ def layout_metrics(layout: str) -> set[str]:
 RETURN_METRICS = layout_metrics("csc903")
 
 
+def files(layout: str) -> int:
+    return len(list((SAMPLE_EXTRACTS_DIR / layout).iterdir()))
+
+
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_every_sample_return_is_accepted(sample_warehouse, layout):
     statuses = sample_warehouse.query(
         "select load_status, count(*) from staging.stg_pipeline__extracts where source = ? group by all", layout
     )
-    assert statuses == [("accepted", 15)] == [("accepted", len(list((SAMPLE_EXTRACTS_DIR / layout).iterdir())))]
+    assert statuses == [("accepted", files(layout))]
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -42,7 +46,10 @@ def test_the_returns_and_the_zips_agree_on_every_metric_both_give(sample_warehou
         layout,
     )
     assert {metric for metric, *_ in rows} == layout_metrics(layout)
-    assert all(pairs == 15 and areas == 5 for _, _, pairs, _, areas in rows), rows
+    assert all(pairs == files(layout) and areas == 5 for _, _, pairs, _, areas in rows), rows
+    # Annex A's lists cover six months: its files give the quarter and its last day, never the rolling 12 months.
+    windows = {window for _, window, *_ in rows}
+    assert windows == ({"quarter", "snapshot"} if layout == "annexa" else {"quarter", "rolling_12m", "snapshot"})
     differ = sample_warehouse.query(
         """select distinct la_code, metric_code from marts.csc_layout_reconciliation
            where other_layout = ? and not agrees order by all""",
@@ -52,6 +59,7 @@ def test_the_returns_and_the_zips_agree_on_every_metric_both_give(sample_warehou
     # them, as its annual report does, where the census may hold one episode of need at a time (rule 8820).
     expected = {
         "csc903": [],
+        "annexa": [],
         "cin": [("E06000024", m) for m in ("csc_cin_open", "csc_cin_rate_per_10k", "csc_referrals")],
     }
     assert differ == expected[layout]
@@ -71,10 +79,14 @@ def test_the_zip_counts_where_both_cover_the_period(sample_warehouse):
 @pytest.fixture(scope="module")
 def return_only(tmp_path_factory):
     """Bath and North East Somerset sending only its 2022-23 SSDA903 return, South Gloucestershire only its
-    census, North Somerset only its zip."""
+    census, Bristol only its Annex A to September 2023, North Somerset only its zip."""
 
     def land(pipeline):
-        for layout, name in (("csc903", "csc903_E06000022_2023-03.zip"), ("cin", "cin_E06000025_2023-03.xml")):
+        for layout, name in (
+            ("csc903", "csc903_E06000022_2023-03.zip"),
+            ("cin", "cin_E06000025_2023-03.xml"),
+            ("annexa", "annexa_E06000023_2023-09.xlsx"),
+        ):
             (pipeline.landing / layout).mkdir(parents=True)
             shutil.copy2(SAMPLE_EXTRACTS_DIR / layout / name, pipeline.landing / layout)
         (pipeline.landing / "csc").mkdir()
@@ -122,6 +134,16 @@ def test_an_authority_sending_only_the_census_has_the_metrics_it_gives(return_on
         "where la_code = 'E06000025'"
     )
     assert summary[:2] == (zip_values["csc_cin_open"], zip_values["csc_referrals"]) and summary[2:] == (None, None)
+
+
+def test_an_authority_sending_only_annex_a_has_the_quarters_metrics_it_gives(return_only, sample_warehouse):
+    query = """select metric_code, "window", value from marts.fct_metric_values
+               where la_code = 'E06000023' and period_end = '2023-09-30' and is_latest"""
+    metrics = {(metric, window): value for metric, window, value in return_only.query(query)}
+    assert {metric for metric, _ in metrics} == layout_metrics("annexa")
+    assert {window for _, window in metrics} == {"quarter", "snapshot"}
+    zip_values = {(metric, window): value for metric, window, value in sample_warehouse.query(query)}
+    assert metrics == {key: zip_values[key] for key in metrics}
 
 
 def test_the_scorecard_says_why_a_metric_the_return_cannot_give_has_no_value(return_only):

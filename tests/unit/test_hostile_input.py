@@ -25,6 +25,7 @@ SAMPLES = {
     "csc": SAMPLE_EXTRACTS_DIR / "csc" / "csc_E06000024_2023-03.zip",
     "csc903": SAMPLE_EXTRACTS_DIR / "csc903" / "csc903_E06000024_2024-03.zip",
     "cin": SAMPLE_EXTRACTS_DIR / "cin" / "cin_E06000024_2023-03.xml",
+    "annexa": SAMPLE_EXTRACTS_DIR / "annexa" / "annexa_E06000022_2024-03.xlsx",
     "s175": SAMPLE_EXTRACTS_DIR / "s175" / "s175_E06000022_2022-03.csv",
     "police_scorecard": SAMPLE_EXTRACTS_DIR / "police_scorecard" / "police_scorecard_2023-03.xlsx",
 }
@@ -150,11 +151,12 @@ def test_a_member_named_outside_the_archive_is_refused_and_nothing_is_written(tm
     assert sorted(p.name for p in work.iterdir()) == [SAMPLES["csc"].name]
 
 
-def test_a_workbook_bomb_is_refused_before_it_is_opened(tmp_path):
-    with zipfile.ZipFile(SAMPLES["police_scorecard"]) as archive:
+@pytest.mark.parametrize("source", ["police_scorecard", "annexa"])
+def test_a_workbook_bomb_is_refused_before_it_is_opened(tmp_path, source):
+    with zipfile.ZipFile(SAMPLES[source]) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
     members["xl/worksheets/sheet1.xml"] = b" " * (64 * 1024**2)
-    parsed = parse("police_scorecard", landed_as(tmp_path, "police_scorecard", zip_of(members)))
+    parsed = parse(source, landed_as(tmp_path, source, zip_of(members)))
     assert errors(parsed) == {"suspicious_compression"}
 
 

@@ -10,7 +10,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from tools.samples import asc, audits, cin, csc, csc903, police_scorecard, scale
+from tools.samples import annexa, asc, audits, cin, csc, csc903, police_scorecard, scale
 
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "sample_extracts"
 
@@ -20,6 +20,7 @@ SAMPLE_WRITERS: list[Callable[[Path], list[Path]]] = [
     csc.write_samples,
     csc903.write_samples,
     cin.write_samples,
+    annexa.write_samples,
     asc.write_samples,
     audits.write_samples,
 ]

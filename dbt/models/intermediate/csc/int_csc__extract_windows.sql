@@ -1,5 +1,6 @@
 -- One row per accepted children's social care extract version, in any of its layouts (csc_layouts: the csc
--- zip, the SSDA903 return), and window it reports on: the quarter and the 12 months ending its period end.
+-- zip, the statutory returns, Annex A), and window it reports on: the quarter and the 12 months ending its period
+-- end, where the layout's files cover that long (an Annex A's six months give the quarter only).
 -- Events dated after window_start and on or before period_end fall in the window. Somerset's former county
 -- code reads as its current code.
 
@@ -11,6 +12,8 @@ versions as (
     where source in (select layout from {{ ref('csc_layouts') }}) and load_status = 'accepted'
 
 ),
+
+layouts as (select * from {{ ref('csc_layouts') }}),
 
 windows as (
 
@@ -29,7 +32,8 @@ final as (
         last_day(versions.period_end - to_months(windows.months)) as window_start
 
     from versions
-    cross join windows
+    inner join layouts on layouts.layout = versions.source
+    inner join windows on windows.months <= layouts.months_covered
 
 )
 

@@ -4,7 +4,7 @@
 with
 
 windows as (select * from {{ ref('int_csc__extract_windows') }}),
-contacts as (select * from {{ ref('stg_csc__contacts') }}),
+contacts as (select * from {{ ref('int_csc__contacts') }}),
 referrals as (select * from {{ ref('int_csc__referrals') }}),
 assessments as (select * from {{ ref('int_csc__assessments') }}),
 cp_plans as (select * from {{ ref('int_csc__cp_plans') }}),
