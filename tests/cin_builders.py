@@ -10,6 +10,7 @@ from pathlib import Path
 from lxml import etree
 
 from dagster_project.lib.contracts import load_contracts
+from dagster_project.lib.parsing.values import upn_check_letter
 
 Elements = dict[str, str]
 
@@ -17,6 +18,12 @@ Elements = dict[str, str]
 def contract_for(period: str):
     year, month = (int(part) for part in period.split("-"))
     return load_contracts()["cin"].for_period(date(year, month, 28))
+
+
+def _upn(n: int) -> str:
+    """A permanent UPN, its check letter right."""
+    digits = f"{n:012d}"
+    return upn_check_letter(digits) + digits
 
 
 @dataclass
@@ -40,7 +47,7 @@ class Child:
     def clean(cls, n: int) -> Child:
         return cls(
             n,
-            identifiers={"LAchildID": f"C{n:05d}", "UPN": f"A{n:012d}", "PersonBirthDate": "2012-06-01",
+            identifiers={"LAchildID": f"C{n:05d}", "UPN": _upn(n), "PersonBirthDate": "2012-06-01",
                          "GenderCurrent": "1"},
             characteristics={"Ethnicity": "WBRI", "Disability": "NONE"},
             episodes=[

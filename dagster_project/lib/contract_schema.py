@@ -32,13 +32,21 @@ class Delivery(Strict):
 
 
 class ValuePattern(Strict):
-    """A shape each value must have as written, checked before the value is pseudonymised or cut (a UPN's check
-    letter and digits): a finding under the rule's own name and severity."""
+    """A shape each value must have as written, checked before the value is pseudonymised or cut (a UPN's digits,
+    its check letter): a finding under the rule's own name and severity. The shape is a regex the whole value
+    matches, or a named `check` computed in lib/parsing/values.py."""
 
-    regex: re.Pattern[str]
+    regex: re.Pattern[str] | None = None
+    check: Literal["upn_check_letter"] | None = None
     rule: str
     message: str
     severity: Literal["error", "query"] = "error"
+
+    @model_validator(mode="after")
+    def one_shape(self) -> ValuePattern:
+        if (self.regex is None) == (self.check is None):
+            raise ValueError(f"{self.rule}: give a regex or a check, not both nor neither")
+        return self
 
 
 class Column(Strict):
@@ -50,7 +58,7 @@ class Column(Strict):
     # A text column whose values the contract maps to codes (`via` names the mapping), kept as `maps_to`.
     maps_to: str | None = None
     via: str | None = None
-    pattern: ValuePattern | None = None
+    patterns: list[ValuePattern] = []
     # xml_records: the element holding the value, by its path from the module's record ("../" steps up to an
     # ancestor: a plan's child's LAchildID); a `codes` column joins every element the path finds.
     element: str | None = None

@@ -7,6 +7,7 @@ from dagster_project.lib.contracts import load_contracts
 from dagster_project.lib.findings import Severity
 from dagster_project.lib.landing import identify
 from dagster_project.lib.parsing import parse_extract
+from dagster_project.lib.parsing.values import upn_check_letter, upn_check_letter_holds
 from dagster_project.lib.privacy import WITHHELD, pseudonymisation_key, pseudonymise
 from dagster_project.lib.validation import validate_extract
 from tests.cin_builders import Child, census_xml, contract_for, write_census
@@ -61,9 +62,9 @@ def test_the_child_keeps_the_zips_pseudonym_and_a_month_of_birth(tmp_path):
 
 def test_a_bad_upn_is_found_on_its_line_and_never_shown(tmp_path):
     child = Child.clean(1)
-    child.identifiers["UPN"] = "S12345678901"
+    child.identifiers["UPN"] = "S12345678901"  # 12 characters
     _, findings = census(tmp_path, [child])
-    (finding,) = [f for f in findings if f.rule == "cin_1510"]
+    (finding,) = [f for f in findings if f.rule == "cin_1550"]
     assert (finding.column_name, finding.value, finding.sheet) == ("UPN", WITHHELD, "Children/Child")
     assert finding.row_number == census_xml([child]).decode().splitlines().index("<Child>") + 1
 
@@ -101,3 +102,9 @@ def test_a_file_that_is_not_a_census_is_refused_by_its_root(tmp_path):
     _, findings = census(tmp_path, content=b"<?xml version='1.0'?><Return><Child/></Return>")
     (finding,) = findings
     assert finding.rule == "unreadable_file" and "'Return', not 'Message'" in finding.message
+
+
+def test_a_permanent_upns_first_letter_is_its_check_letter():
+    assert upn_check_letter("000000000001") == "P"  # 1 x 13 = 13, the 14th letter without I, O and S
+    assert upn_check_letter_holds("P000000000001") and not upn_check_letter_holds("A000000000001")
+    assert upn_check_letter_holds("A00000000001B")  # a temporary UPN carries no check letter

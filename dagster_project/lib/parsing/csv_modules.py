@@ -27,12 +27,13 @@ from dagster_project.lib.contract_schema import (
     Neighbours,
     PartnerLayout,
     StaleOpenReferral,
+    ValuePattern,
 )
 from dagster_project.lib.contracts import SourceContract
 from dagster_project.lib.findings import Finding, Severity
 from dagster_project.lib.landing import LandedFile
 from dagster_project.lib.parsing import ColumnRef, ParsedExtract
-from dagster_project.lib.parsing.values import CellValueError, parse_count
+from dagster_project.lib.parsing.values import VALUE_CHECKS, CellValueError, parse_count
 from dagster_project.lib.periods import financial_year_start
 from dagster_project.lib.privacy import WITHHELD, personal_columns, pseudonymise
 from dagster_project.lib.registry import load_registry
@@ -182,10 +183,9 @@ class ModuleReader:
         if present and not spec.optional:
             for index in values.index[values == ""]:
                 self.cell_finding("missing_value", "a value is required here", spec, index, None)
-        if spec.pattern is not None:
-            shape, severity = spec.pattern, Severity(spec.pattern.severity)
-            for index in values.index[(values != "") & ~values.str.fullmatch(shape.regex.pattern)]:
-                self.cell_finding(shape.rule, shape.message, spec, index, values[index], severity)
+        for shape in spec.patterns:
+            for index in values.index[(values != "") & ~has_shape(values, shape)]:
+                self.cell_finding(shape.rule, shape.message, spec, index, values[index], Severity(shape.severity))
         if spec.kind == "id":
             return pseudonymise(values, self.key, self.authority)
         if spec.kind == "date":
@@ -270,6 +270,13 @@ class ModuleReader:
                 return None
 
         return pd.Series([one(i, v) for i, v in values.items()], index=values.index, dtype="Int64")
+
+
+def has_shape(values: pd.Series, shape: ValuePattern) -> pd.Series:
+    """Whether each value (as written) has the pattern's shape."""
+    if shape.regex is not None:
+        return values.str.fullmatch(shape.regex.pattern).astype(bool)
+    return values.map(VALUE_CHECKS[str(shape.check)]).astype(bool)
 
 
 def empty_frame(module: Module) -> pd.DataFrame:

@@ -75,3 +75,23 @@ def parse_percent(value: object, number_format: str | None = None) -> Decimal | 
 def round_half_up(value: Decimal, places: int = 1) -> Decimal:
     """Round half away from zero, as published statistics do (not banker's rounding)."""
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+# The letters of a UPN's check character, by the remainder (the DfE's table: A to Z without I, O and S).
+UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+
+
+def upn_check_letter(digits: str) -> str:
+    """The DfE's check letter of a permanent UPN's 12 digits: each times its position (2 to 13), summed, mod 23."""
+    total = sum(int(digit) * weight for digit, weight in zip(digits, range(2, 14), strict=True))
+    return UPN_CHECK_LETTERS[total % 23]
+
+
+def upn_check_letter_holds(upn: str) -> bool:
+    """A permanent UPN (a letter and 12 digits) begins with its check letter; a temporary UPN (ending in a
+    letter), or one of another shape, has none to check."""
+    return re.fullmatch(r"[A-Z][0-9]{12}", upn) is None or upn[0] == upn_check_letter(upn[1:])
+
+
+# The computed checks a contract's `patterns` may name.
+VALUE_CHECKS = {"upn_check_letter": upn_check_letter_holds}
