@@ -4,6 +4,7 @@ suite's rules each broken on one row and kept on every other."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 
@@ -19,6 +20,7 @@ from dagster_project.lib.ingest import INTERNAL_ERROR, ingest_file
 from dagster_project.lib.landing import identify
 from dagster_project.lib.parsing import parse_extract
 from dagster_project.lib.privacy import pseudonymisation_key, pseudonymise
+from dagster_project.lib.settings import EXPECTATIONS_DIR
 from dagster_project.lib.validation import validate_extract
 from tests.annexa_builders import ANNEXA, PERIOD, Row, clean_lists, write_annexa
 
@@ -190,10 +192,6 @@ def test_the_broken_row_breaks_its_rule(validated, n, rule, module):
 
 
 def test_every_rule_of_the_suite_is_tested():
-    import json
-
-    from dagster_project.lib.settings import EXPECTATIONS_DIR
-
     suite = json.loads((EXPECTATIONS_DIR / "annexa.json").read_text(encoding="utf-8"))
     rules = {e["meta"]["rule"] for e in suite["expectations"]}
     assert rules - {rule for rule, *_ in CASES} == {"annexa_duplicate_child"}

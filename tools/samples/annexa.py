@@ -12,7 +12,6 @@ periods of care open on the last day; a date after that day is left out (not yet
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 
 from openpyxl import Workbook
 
@@ -291,13 +290,7 @@ def file_name(la_code: str, period_end: date) -> str:
     return f"annexa_{simulation.code_in_file_name(la_code, period_end)}_{period_end:%Y-%m}.xlsx"
 
 
-def write_samples(out_dir: Path) -> list[Path]:
-    folder = Path(out_dir) / SOURCE
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for la in csc.AUTHORITIES:
-        for period_end in PERIOD_ENDS:
-            path = folder / file_name(la, period_end)
-            save_workbook_deterministic(build_extract(la, period_end), path)
-            written.append(path)
-    return written
+WRITER = simulation.ExtractWriter(
+    SOURCE, csc.AUTHORITIES, PERIOD_ENDS, build_extract, file_name, save_workbook_deterministic
+)
+write_samples = WRITER.write_samples

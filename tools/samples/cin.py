@@ -205,13 +205,9 @@ def file_name(la_code: str, period_end: date) -> str:
     return f"cin_{simulation.code_in_file_name(la_code, period_end)}_{period_end:%Y-%m}.xml"
 
 
-def write_samples(out_dir: Path) -> list[Path]:
-    folder = Path(out_dir) / SOURCE
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for la in csc.AUTHORITIES:
-        for year_end in YEAR_ENDS:
-            path = folder / file_name(la, year_end)
-            path.write_bytes(build_extract(la, year_end))
-            written.append(path)
-    return written
+def _write(census_xml: bytes, path: Path) -> None:
+    path.write_bytes(census_xml)
+
+
+WRITER = simulation.ExtractWriter(SOURCE, csc.AUTHORITIES, YEAR_ENDS, build_extract, file_name, _write)
+write_samples = WRITER.write_samples

@@ -22,7 +22,7 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import yaml
 
@@ -133,21 +133,23 @@ def check_request(
 
 @dataclass(frozen=True)
 class ExtractWriter:
-    """Writes a source's extracts as zips: one on request, or every authority's for every period."""
+    """Writes a source's extracts (zips by default): one on request, or every authority's for every period."""
 
     source: str  # the folder under the samples root
     authorities: Sequence[str]
     periods: Sequence[date]
-    build: Callable[..., dict[str, bytes]]  # build_extract(la_code, period_end, inject=...)
+    build: Callable[..., Any]  # build_extract(la_code, period_end, inject=...): what `write` writes
     file_name: Callable[[str, date], str]  # file_name(la_code, period_end)
+    # write(extract, path): the built extract to its file, the same bytes every time (a zip of its members).
+    write: Callable[[Any, Path], None] = write_deterministic_zip
 
     def write_extract(self, la_code: str, period_end: date, path: Path, inject: str | None = None) -> Path:
-        """Write the extract as a zip to path (a folder: under its contract file name); return the file."""
+        """Write the extract to path (a folder: under its contract file name); return the file."""
         path = Path(path)
         if path.is_dir():
             path = path / self.file_name(la_code, period_end)
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_deterministic_zip(self.build(la_code, period_end, inject=inject), path)
+        self.write(self.build(la_code, period_end, inject=inject), path)
         return path
 
     def write_samples(self, out_dir: Path) -> list[Path]:

@@ -9,7 +9,7 @@ with
 versions as (
 
     select * from {{ ref('int_extract_versions') }}
-    where source in (select layout from {{ ref('csc_layouts') }}) and load_status = 'accepted'
+    where load_status = 'accepted'
 
 ),
 
@@ -32,7 +32,7 @@ final as (
         last_day(versions.period_end - to_months(windows.months)) as window_start
 
     from versions
-    inner join layouts on layouts.layout = versions.source
+    inner join layouts on layouts.layout = versions.source  -- the children's social care layouts only
     inner join windows on windows.months <= layouts.months_covered
 
 )
